@@ -1,0 +1,44 @@
+"""Plain-text helpers shared by the parser, the search text and the plugin."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import opencc
+
+# Zero-width and formatting characters that carry no meaning in article text (BOM, ZWSP, ZWJ, LRM...).
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad\u202a\u202b\u202c\u202d\u202e"))
+# C0/C1 control characters except tab and newline (CR is folded into newline first).
+_CONTROL = {c: None for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0))}
+_SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+
+# Han ideographs: the BMP blocks and the supplementary planes (extensions B and later).
+HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+HAN_RE = re.compile(f"[{HAN}]")
+_WORD_OR_HAN = re.compile(f"[{HAN}]|[^\\W{HAN}_]+")
+
+
+def clean_line(text: str) -> str:
+    """One line of text: no invisible or control characters, runs of any kind of space collapsed."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE).translate(_CONTROL)
+    return _SPACES.sub(" ", text.replace("\n", " ")).strip()
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional -> Simplified Chinese (OpenCC t2s); other scripts pass through unchanged."""
+    return _t2s().convert(text)
+
+
+def char_count(text: str) -> int:
+    """Length that is fair to Chinese: each Han character counts 1, each word of another script counts 1.
+
+    `char_count("美国总统Joe Biden说2024")` == 4 + 2 + 1 + 1 == 8.
+    """
+    return len(_WORD_OR_HAN.findall(text))
