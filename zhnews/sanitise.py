@@ -1,0 +1,100 @@
+"""The one place where article HTML is made safe to show: nh3 (Ammonia) with a small allowlist.
+
+The parser stores `body_html` through `sanitise_html`, and the Datasette plugin runs it again before
+rendering (defence in depth: a database edited by hand must not become an XSS vector).
+Links and images are made absolute https (or dropped), because the reader view is served from another
+origin than the outlet and mixed-content or `javascript:` URLs must never reach a browser.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin, urlsplit
+
+import nh3
+
+TAGS = frozenset(
+    [
+        "p",
+        "h2",
+        "h3",
+        "h4",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+        "strong",
+        "em",
+        "b",
+        "i",
+        "a",
+        "img",
+        "figure",
+        "figcaption",
+        "br",
+    ]
+)
+ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}}
+# Elements whose CONTENT goes too (not just the tag): their text is code or chrome, never article prose.
+DROP_WITH_CONTENT = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "iframe",
+        "object",
+        "embed",
+        "template",
+        "svg",
+        "math",
+        "textarea",
+        "select",
+        "button",
+    ]
+)
+LINK_REL = "noopener noreferrer nofollow"
+_IMG_ATTRS = {"referrerpolicy": "no-referrer", "loading": "lazy"}
+
+
+def absolute_https(url: str | None, base_url: str = "") -> str:
+    """`url` resolved against `base_url` and upgraded to https; "" when it is not a web URL.
+
+    Protocol-relative (`//host/x`) and plain http URLs become https: every outlet in the archive serves
+    https, and an http image would be blocked as mixed content in the reader view.
+    """
+    if not url:
+        return ""
+    url = "".join(url.split())  # browsers ignore whitespace inside URLs; so do we (and "java\tscript:")
+    if not url:
+        return ""
+    try:
+        if base_url:
+            url = urljoin(base_url, url)
+        elif url.startswith("//"):
+            url = "https:" + url
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
+        return ""
+    return "https" + url[len(parts.scheme) :]
+
+
+def sanitise_html(html: str, base_url: str = "") -> str:
+    """Allowlisted HTML: text structure, links and images only; every URL absolute https or removed."""
+
+    def keep_url(element: str, attribute: str, value: str) -> str | None:
+        if (element, attribute) in {("a", "href"), ("img", "src")}:
+            return absolute_https(value, base_url) or None
+        return value
+
+    return nh3.clean(
+        html,
+        tags=set(TAGS),
+        clean_content_tags=set(DROP_WITH_CONTENT),
+        attributes={tag: set(attrs) for tag, attrs in ATTRIBUTES.items()},
+        attribute_filter=keep_url,
+        strip_comments=True,
+        link_rel=LINK_REL,
+        set_tag_attribute_values={"img": dict(_IMG_ATTRS)},
+        url_schemes={"http", "https"},
+    )
