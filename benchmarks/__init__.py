@@ -1,0 +1,1 @@
+"""Benchmarks: corpus scaler and harness (`make bench`)."""
