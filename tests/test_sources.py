@@ -1,0 +1,84 @@
+"""FolderSource: which files are articles, how they are named, and what a no-op rebuild relies on."""
+
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import corpus_files
+from zhnews.sources import FolderSource, SourceError, folder_sources, source_name
+
+
+def _write(path: Path, text: str = "x") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_folder_source_yields_md_and_txt_recursively_in_a_stable_order(tmp_path: Path) -> None:
+    root = tmp_path / "archive"
+    for rel in ("b/2.md", "a/1.md", "a/deeper/3.txt", "c.MD", "notes.json", "a/img.png"):
+        _write(root / rel)
+    names = [f.source for f in FolderSource(root).files()]
+    assert names == ["archive/a/1.md", "archive/a/deeper/3.txt", "archive/b/2.md", "archive/c.MD"]
+
+
+def test_readme_and_hidden_files_are_not_articles(tmp_path: Path) -> None:
+    root = tmp_path / "archive"
+    for rel in ("README.md", "rfi/readme.md", ".git/objects/x.md", "rfi/.swap.md", "rfi/1_README.md"):
+        _write(root / rel)
+    assert [f.source for f in FolderSource(root).files()] == ["archive/rfi/1_README.md"]
+
+
+def test_a_record_carries_size_mtime_and_reads_its_bytes(tmp_path: Path) -> None:
+    path = _write(tmp_path / "src" / "rfi" / "1.md", "法广测试")
+    os.utime(path, ns=(1_600_000_000_123_456_789, 1_600_000_000_123_456_789))
+    (record,) = FolderSource(tmp_path / "src").files()
+    assert (record.size, record.mtime_ns) == (len("法广测试".encode()), 1_600_000_000_123_456_789)
+    assert record.read() == "法广测试".encode()
+    # Workers in other processes receive records: they must survive pickling.
+    assert pickle.loads(pickle.dumps(record)).read() == record.read()
+
+
+def test_get_finds_a_record_again_by_its_source_id_or_none_when_gone(tmp_path: Path) -> None:
+    path = _write(tmp_path / "src" / "dw" / "1.md")
+    source = FolderSource(tmp_path / "src")
+    (record,) = source.files()
+    assert source.get(record.source) == record
+    path.unlink()
+    assert source.get(record.source) is None
+    assert source.get("other/dw/1.md") is None
+
+
+def test_source_ids_do_not_depend_on_where_the_folder_lives(tmp_path: Path) -> None:
+    _write(tmp_path / "one" / "news" / "a.md")
+    _write(tmp_path / "two" / "news" / "a.md")
+    ids = [[f.source for f in FolderSource(tmp_path / d / "news").files()] for d in ("one", "two")]
+    assert ids[0] == ids[1] == ["news/a.md"]
+    assert source_name(ids[0][0]) == "news"
+
+
+def test_count_matches_the_files_yielded(tmp_path: Path) -> None:
+    for i in range(7):
+        _write(tmp_path / "s" / f"d{i % 3}" / f"{i}.md")
+    source = FolderSource(tmp_path / "s")
+    assert source.count() == len(list(source.files())) == 7
+
+
+def test_missing_folders_and_duplicate_names_are_fatal(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="not a folder"):
+        folder_sources([tmp_path / "nope"])
+    with pytest.raises(SourceError, match="no SOURCE"):
+        folder_sources([])
+    (tmp_path / "a" / "news").mkdir(parents=True)
+    (tmp_path / "b" / "news").mkdir(parents=True)
+    with pytest.raises(SourceError, match="share the name 'news'"):
+        folder_sources([tmp_path / "a" / "news", tmp_path / "b" / "news"])
+
+
+def test_the_real_corpus_yields_every_article_file(corpus: Path) -> None:
+    expected = [f"corpus/{p.relative_to(corpus).as_posix()}" for p in corpus_files(corpus)]
+    assert sorted(f.source for f in FolderSource(corpus).files()) == sorted(expected)
