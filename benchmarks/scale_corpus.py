@@ -318,7 +318,7 @@ class Scaler:
         order = list(range(len(self.templates)))
         rng.shuffle(order)
         made_dirs: set[str] = set()
-        used: set[str] = set()
+        used: dict[str, int] = {}
         per_folder: dict[str, int] = defaultdict(int)
         total_bytes = 0
         started = time.perf_counter()
@@ -329,12 +329,12 @@ class Scaler:
                 template = self.templates[order[index % len(order)]]
                 text, title, when = self.render(rng, template, index)
                 rel = self.file_name(rng, template, index, title, when)
-                if template.layout == "jekyll":  # <day>-<title> names can repeat; the archiver overwrote
+                if template.layout == "jekyll":  # <day>-<title> names can repeat: number the repeats
                     stem, dot, ext = rel.rpartition(".")
-                    while rel in used:
-                        stem += "-2"
-                        rel = stem + dot + ext
-                    used.add(rel)
+                    repeats = used.get(rel, 0)
+                    used[rel] = repeats + 1
+                    if repeats:
+                        rel = f"{stem}-{repeats + 1}{dot}{ext}"
                 folder = rel.rpartition("/")[0]
                 if folder not in made_dirs:
                     (out / folder).mkdir(parents=True, exist_ok=True)
