@@ -27,3 +27,27 @@ test: install lint
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache
+
+# ---- serve: the Datasette app (metadata.yml, plugins/, templates/, static/) ----
+# Public settings: bounded query time, bounded pages, facets that give up rather than stall the page,
+# no facet suggestions (one query per column on every table page), no download of the whole database.
+SETTINGS    := --setting sql_time_limit_ms 3000 --setting max_returned_rows 1000 \
+               --setting facet_time_limit_ms 500 --setting suggest_facets off --setting allow_download off \
+               --setting truncate_cells_html 200 --setting max_csv_mb 100
+SERVE_FLAGS := --metadata metadata.yml --plugins-dir plugins --template-dir templates --static static:static \
+               $(SETTINGS)
+# Table counts computed once per database file (datasette inspect), redone only when the file changed.
+INSPECT     := $(DB)-inspect.json
+
+build: install
+	$(BIN)/python build_db.py $(ARTICLES) --db $(DB)
+
+# Immutable (-i): the build replaces news.db by renaming a new file over it, so the served file never
+# changes in place; restart `make serve` to see a rebuild.
+serve: build
+	[ $(INSPECT) -nt $(DB) ] || $(BIN)/datasette inspect $(DB) --inspect-file $(INSPECT)
+	$(BIN)/datasette serve -i $(DB) --inspect-file $(INSPECT) $(SERVE_FLAGS) --host $(HOST) --port $(PORT)
+
+# The flags above, for tests and `datasette publish` (see README).
+serve-flags:
+	@echo $(SERVE_FLAGS)

@@ -18,32 +18,12 @@ from urllib.parse import parse_qsl, urlencode
 from datasette import hookimpl
 
 from zhnews.search_index import register_sql_functions
-from zhnews.search_text import fts_query, snippet
-
-# A valid FTS5 expression that matches no row: what an empty or token-less query searches for.
-# (FTS5 raises "syntax error" on an empty MATCH string, which Datasette would show as a 400 page.)
-NO_MATCH = '"zhnews-no-match-\u2400"'
-
-
-def escape_fts(query: str | None) -> str:
-    """The MATCH expression for what a reader typed; every input gives a valid expression."""
-    try:
-        expression = fts_query(query or "")
-    except Exception:  # the rewrite promises not to raise; a search box must never become an error page
-        expression = ""
-    return expression if expression.strip() else NO_MATCH
-
-
-def zh_snippet(text: str | None, query: str | None) -> str:
-    """Escaped excerpt of `text` around the hits of `query`, hits wrapped in <mark> (see render_cell)."""
-    return snippet(text or "", query or "")
 
 
 @hookimpl(trylast=True)
 def prepare_connection(conn: Any) -> None:
-    register_sql_functions(conn)
-    conn.create_function("escape_fts", 1, escape_fts, deterministic=True)
-    conn.create_function("zh_snippet", 2, zh_snippet, deterministic=True)
+    """escape_fts (the shared rewrite), zh_fts_query, zh_snippet(text, q[, size]) and zh_highlight."""
+    register_sql_functions(conn, escape_fts=True)
 
 
 def _without_blank_search(query_string: bytes) -> bytes:
