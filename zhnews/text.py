@@ -13,6 +13,8 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\
 # C0/C1 control characters except tab and newline (CR is folded into newline first).
 _CONTROL = {c: None for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0))}
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+# The same two sets as one regex: str.translate with a dict is ~10x slower on long text (it is per char).
+_DROP = re.compile("[" + re.escape("".join(map(chr, [*_INVISIBLE, *_CONTROL]))) + "]+")
 
 # Han ideographs: the BMP blocks and the supplementary planes (extensions B and later).
 HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
@@ -22,7 +24,7 @@ _WORD_OR_HAN = re.compile(f"[{HAN}]|[^\\W{HAN}_]+")
 
 def clean_line(text: str) -> str:
     """One line of text: no invisible or control characters, runs of any kind of space collapsed."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE).translate(_CONTROL)
+    text = _DROP.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     return _SPACES.sub(" ", text.replace("\n", " ")).strip()
 
 
