@@ -28,6 +28,14 @@ test: install lint
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache
 
+# ---- bench: benchmarks at archive scale (see benchmarks/README.md); writes benchmarks/RESULTS.md ----
+# N: archive sizes in order (`make bench N=10000` for a quick run); BENCH_STAGES: a subset of the stages.
+N            ?= 60000 500000
+BENCH_STAGES ?= corpus,parse,insert,build1,build,noop,change,size,http
+
+bench: install
+	$(BIN)/python -m benchmarks.run $(addprefix -n ,$(N)) --stages $(BENCH_STAGES) --source $(CORPUS)
+
 # ---- serve: the Datasette app (metadata.yml, plugins/, templates/, static/) ----
 # Public settings: bounded query time, bounded pages, facets that give up rather than stall the page,
 # no facet suggestions (one query per column on every table page), no download of the whole database.

@@ -156,8 +156,11 @@ def cut_template(root: Path, path: Path) -> tuple[Template, list[tuple[str, bool
             key, value = body.split(": ", 1)
             if key == "date" and base_time is None:
                 base_time = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            slot = {"title": "fm_title_quoted" if value.startswith('"') else "fm_title",
-                    "date": "fm_date", "from": "url"}[key]
+            slot = {
+                "title": "fm_title_quoted" if value.startswith('"') else "fm_title",
+                "date": "fm_date",
+                "from": "url",
+            }[key]
             pieces += [("", key + ": "), (slot, ""), ("", eol)]
         elif stamp:
             base_time = datetime.fromtimestamp(int(stamp.group(1)[:10]), UTC)
@@ -194,8 +197,15 @@ def cut_template(root: Path, path: Path) -> tuple[Template, list[tuple[str, bool
         elif kind or literal:
             merged.append((kind, literal))
     template = Template(
-        source=str(path.relative_to(root)), layout=layout, folder=folder, suffix=path.suffix, host=host,
-        title=title, url=url, base_time=base_time or datetime(2020, 7, 1, tzinfo=UTC), pieces=tuple(merged),
+        source=str(path.relative_to(root)),
+        layout=layout,
+        folder=folder,
+        suffix=path.suffix,
+        host=host,
+        title=title,
+        url=url,
+        base_time=base_time or datetime(2020, 7, 1, tzinfo=UTC),
+        pieces=tuple(merged),
     )
     return template, [(html[s:e], strong) for s, e, strong in spans]
 
@@ -348,8 +358,12 @@ class Scaler:
                     bar.update(task, completed=index)
             bar.update(task, completed=n)
         return {
-            "files": n, "seed": seed, "bytes": total_bytes, "templates": len(self.templates),
-            "skipped_templates": self.skipped, "seconds": round(time.perf_counter() - started, 1),
+            "files": n,
+            "seed": seed,
+            "bytes": total_bytes,
+            "templates": len(self.templates),
+            "skipped_templates": self.skipped,
+            "seconds": round(time.perf_counter() - started, 1),
             "per_folder": dict(sorted(per_folder.items())),
         }
 
@@ -397,16 +411,27 @@ def ensure_corpus(source: Path, out: Path, n: int, seed: int, *, progress: bool 
 @click.command()
 @click.option("-n", "--files", "n", type=int, default=60_000, show_default=True, help="articles to make")
 @click.option("--seed", type=int, default=20260101, show_default=True)
-@click.option("--source", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              default=Path("../shared/corpus"), show_default=True, help="the real archive sample")
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="output folder [default: benchmarks/work/corpus-N]")
+@click.option(
+    "--source",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=Path("../shared/corpus"),
+    show_default=True,
+    help="the real archive sample",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="output folder [default: benchmarks/work/corpus-N]",
+)
 def main(n: int, seed: int, source: Path, out: Path | None) -> None:
     """Make a synthetic archive of N article files from the real sample (deterministic for a seed)."""
     out = out or Path("benchmarks/work") / f"corpus-{n}"
     summary = ensure_corpus(source, out, n, seed)
-    click.echo(f"{out}: {summary['files']} files, {int(summary['bytes']) / 1e6:.0f} MB "
-               f"from {summary['templates']} templates in {summary['seconds']} s")
+    click.echo(
+        f"{out}: {summary['files']} files, {int(summary['bytes']) / 1e6:.0f} MB "
+        f"from {summary['templates']} templates in {summary['seconds']} s"
+    )
 
 
 if __name__ == "__main__":
