@@ -1,0 +1,73 @@
+"""`python build_db.py SOURCE... [--db news.db] [--workers N] [--full] [--quiet]`: the build command line."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from zhnews.build import BuildError, build
+from zhnews.report import report_lines
+from zhnews.sources import SourceError, folder_sources
+
+
+class RichProgress:
+    """The build's Progress sink as a rich bar: files done / total, files/s, ETA."""
+
+    def __init__(self, console: Console) -> None:
+        self.bar = Progress(
+            TextColumn("building"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
+            TextColumn("{task.fields[rate]} files/s"), TimeElapsedColumn(), TextColumn("ETA"),
+            TimeRemainingColumn(), console=console, transient=True,
+        )
+        self.task = self.bar.add_task("build", total=None, rate="-")
+
+    def start(self, total: int) -> None:
+        self.bar.update(self.task, total=total)
+
+    def advance(self, n: int) -> None:
+        self.bar.advance(self.task, n)
+        speed = self.bar.tasks[0].speed
+        self.bar.update(self.task, rate=f"{speed:,.0f}" if speed else "-")
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("sources", nargs=-1, type=click.Path(file_okay=False, path_type=str))
+@click.option("--db", "db_path", default="news.db", show_default=True, type=click.Path(dir_okay=False),
+              help="The SQLite database to create or update (replaced atomically).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Parsing processes (default: all cores; 1 parses in this process).")
+@click.option("--full", is_flag=True, help="Rebuild from scratch instead of incrementally.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no report.")
+def main(sources: tuple[str, ...], db_path: str, workers: int | None, full: bool, quiet: bool) -> None:
+    """Build (or update) the article database from SOURCE folders of *.md / *.txt article files."""
+    console = Console(stderr=True)
+    try:
+        srcs = folder_sources(sources)
+    except SourceError as exc:
+        raise click.UsageError(str(exc)) from exc
+    progress = RichProgress(console) if console.is_terminal and not quiet else None
+    try:
+        if progress is not None:
+            with progress.bar:
+                report = build(srcs, db_path, workers=workers or os.cpu_count(), full=full,
+                               progress=progress)
+        else:
+            report = build(srcs, db_path, workers=workers or os.cpu_count(), full=full)
+    except BuildError as exc:
+        click.echo(f"build_db: {exc}", err=True)
+        sys.exit(1)
+    if not quiet:
+        for line in report_lines(report):
+            click.echo(line)

@@ -1,0 +1,91 @@
+"""The database schema: a public contract (exports, canned queries, templates and users depend on it).
+
+Written as plain DDL rather than generated, because the contract is the point: column order, types,
+`DEFERRABLE` foreign keys (the build writes a capture before choosing its article) and the indexes behind
+every facet and sort in the app. Empty optional text (section, author, dateline, image_url, ...) is stored
+as NULL so facets and `is null` filters read naturally. The search table(s) come from
+zhnews.search_index.
+
+Bump SCHEMA_VERSION on any change: a database of another version is rebuilt from scratch (see build.py).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+SCHEMA_VERSION = 1
+
+TABLES = """
+CREATE TABLE outlets (
+    id TEXT PRIMARY KEY,            -- the short code (rfi, dw, ...), also articles.outlet
+    name TEXT NOT NULL,             -- as the outlet names itself, e.g. 法国国际广播电台 RFI
+    name_en TEXT NOT NULL,
+    homepage TEXT NOT NULL,
+    articles INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE articles (
+    id INTEGER PRIMARY KEY,         -- zhnews.build.article_id(url): stable, < 2^53
+    url TEXT NOT NULL UNIQUE,       -- canonical URL
+    title TEXT NOT NULL,
+    title_raw TEXT NOT NULL,
+    outlet TEXT NOT NULL REFERENCES outlets(id) DEFERRABLE INITIALLY DEFERRED,
+    section TEXT,
+    author TEXT,
+    published TEXT,                 -- UTC, YYYY-MM-DDTHH:MM:SSZ
+    published_from TEXT,            -- which evidence gave `published`
+    fed_at TEXT,                    -- the archiver's feed stamp, UTC
+    published_month TEXT,           -- YYYY-MM of `published`, for month facets
+    dateline TEXT,
+    published_local TEXT,
+    lead TEXT NOT NULL,
+    body_text TEXT NOT NULL,        -- paragraphs joined by a blank line
+    body_html TEXT NOT NULL,        -- sanitised (zhnews.sanitise)
+    image_url TEXT,
+    images TEXT NOT NULL,           -- JSON array of {"src", "caption"}
+    language TEXT,
+    char_count INTEGER NOT NULL,
+    captures INTEGER NOT NULL       -- how many input files carried this article
+);
+CREATE TABLE captures (
+    source TEXT PRIMARY KEY,        -- SOURCE name / path within it
+    article_id INTEGER NOT NULL REFERENCES articles(id) DEFERRABLE INITIALLY DEFERRED,
+    content_hash TEXT NOT NULL,     -- sha256 of the file's bytes
+    published TEXT,
+    char_count INTEGER NOT NULL,    -- with `published`: ranks captures of one article (most complete wins)
+    chosen INTEGER NOT NULL DEFAULT 0,  -- 1 for the capture whose version is in `articles`
+    size INTEGER NOT NULL,          -- size + mtime_ns: the no-read check of incremental builds
+    mtime_ns INTEGER NOT NULL
+);
+CREATE TABLE build_errors (
+    source TEXT PRIMARY KEY,
+    error TEXT NOT NULL,            -- why the file yielded no article
+    content_hash TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL
+);
+"""
+
+INDEXES = """
+CREATE INDEX articles_published ON articles(published);
+CREATE INDEX articles_outlet_published ON articles(outlet, published);
+CREATE INDEX articles_section ON articles(section);
+CREATE INDEX articles_author ON articles(author);
+CREATE INDEX articles_published_month ON articles(published_month);
+CREATE INDEX articles_language ON articles(language);
+CREATE INDEX captures_article_id ON captures(article_id);
+"""
+
+# Optional article text stored as NULL when empty (see module docstring).
+NULLABLE_TEXT = ("section", "author", "published", "published_from", "fed_at", "dateline",
+                 "published_local", "image_url", "language")
+
+ARTICLE_COLUMNS = (
+    "id", "url", "title", "title_raw", "outlet", "section", "author", "published", "published_from",
+    "fed_at", "published_month", "dateline", "published_local", "lead", "body_text", "body_html",
+    "image_url", "images", "language", "char_count", "captures",
+)
+
+
+def create(conn: sqlite3.Connection) -> None:
+    """Create the tables and indexes (not the search index) in an empty database."""
+    conn.executescript(TABLES + INDEXES)
