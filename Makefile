@@ -37,6 +37,7 @@ bench: install
 	$(BIN)/python -m benchmarks.run $(addprefix -n ,$(N)) --stages $(BENCH_STAGES) --source $(CORPUS)
 
 # ---- serve: the Datasette app (metadata.yml, plugins/, templates/, static/) ----
+.PHONY: serve-flags serve-settings
 # Public settings: bounded query time, bounded pages, facets that give up rather than stall the page,
 # no facet suggestions (one query per column on every table page), no download of the whole database.
 SETTINGS    := --setting sql_time_limit_ms 3000 --setting max_returned_rows 1000 \
@@ -59,3 +60,6 @@ serve: build
 # The flags above, for tests and `datasette publish` (see README).
 serve-flags:
 	@echo $(SERVE_FLAGS)
+
+serve-settings:
+	@echo $(SETTINGS)
