@@ -1,27 +1,32 @@
 """The article body: lead, clean paragraphs, images and reader-view HTML from the parsed page.
 
 One walk over the tree turns it into a flat list of blocks (paragraphs, headings, list items, quotes,
-figures). Chrome that is not the article (share blocks, promos, adverts, media-player fallbacks,
-<noscript> copies...) is skipped during that walk by cheap tag/attribute tests; text rules (feed footer,
-frozen relative times, a repeated title, `Array`...) then run on the blocks. Inline text is joined
-directly — never with a separator — because a space between two Chinese characters is a corruption;
-block boundaries (and <br>) separate paragraphs instead. `body_html` is rendered from the same blocks,
-so the reader view shows exactly the cleaned paragraphs, and then goes through `sanitise_html`.
+figures). Chrome that is not the article (share blocks, promos, adverts, media players, <noscript>
+copies, screen-reader text...) is skipped during that walk by cheap tag/attribute tests; text rules
+(feed footer, frozen relative times, a repeated title, `Array`, outlet promos...) then run on the blocks.
+
+Inline text is joined directly, never with a separator, because a space between two Chinese characters
+is a corruption; block boundaries separate paragraphs instead. `<br>` is a line break inside a
+paragraph unless it ends a sentence or comes doubled (VOA's `<br /><br />`), see `_split_lines`.
+`body_html` is rendered from the same blocks (so the reader view shows exactly the cleaned text) and
+then goes through `sanitise_html`. The lead is not part of `body_html`: the reader shows it above.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html import escape
 from urllib.parse import parse_qsl, urlsplit
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
-from bs4.element import Declaration, Doctype, ProcessingInstruction
+from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4.element import Comment
 
 from zhnews.article import Image
-from zhnews.sanitise import absolute_https, sanitise_html
-from zhnews.text import clean_line
+from zhnews.sanitise import sanitise_html
+from zhnews.text import HAN_RE, clean_line
+from zhnews.urls import absolute_url
 
 
 @dataclass(slots=True)
@@ -35,8 +40,8 @@ class Body:
 
 # --- what the walk skips -------------------------------------------------------------------------------
 
-# Never article text: code, embedded players, forms, web components of share widgets, <noscript> copies
-# of images that the page already shows (BBC <picture>, CDT lazy images).
+# Never article text: code, embedded players, forms, share widgets' web components, and <noscript>
+# (its content duplicates what the page shows: BBC <picture> fallbacks, CDT lazy images).
 _SKIP_TAGS = frozenset(
     [
         "script",
@@ -68,10 +73,11 @@ _SKIP_TAGS = frozenset(
         "share-modal",
     ]
 )
+_MEDIA = frozenset({"audio", "video", "iframe", "object", "embed"})
 _HEADINGS = {"h1": "h2", "h2": "h2", "h3": "h3", "h4": "h4", "h5": "h4", "h6": "h4"}
 _FORMAT = frozenset({"strong", "b", "em", "i"})
 _BOLD = frozenset({"strong", "b"})
-# Inline elements whose text runs on with the surrounding text (no paragraph break).
+# Inline elements: their text runs on with the surrounding text (no paragraph break).
 _INLINE = frozenset(
     [
         "span",
@@ -106,54 +112,125 @@ _INLINE = frozenset(
         "rp",
         "data",
         "samp",
+        "a",
+        "strong",
+        "b",
+        "em",
+        "i",
     ]
 )
-# Attribute values (class, id, aria-label, data-*) that mark adverts, promos and share widgets.
+# Containers that are never a figure wrapper, however short their text.
+_NOT_FIGURE = frozenset({"body", "html", "main", "article", "section", "[document]", "li", "ul", "ol", "td"})
+# class / id / aria-label values that mark adverts, promos, share widgets, screen-reader-only text and
+# photo credits. Matched as whole words inside the attribute (BBC's `css-…-VisuallyHiddenText` too).
 _CHROME_ATTR = re.compile(
-    r"(^|[\s_-])(ads?|advert\w*|advertisement|interstitial|outbrain|taboola|teads|sharing|share|"
-    r"a2a_kit|addtoany|social|newsletter|selfpromo|promo|related-?posts|jp-relatedposts|sharedaddy)($|[\s_-])"
-    r"|^广告",
+    r"(?:^|[\s_-])(?:ads?|advert\w*|interstitial|outbrain|taboola|share|sharing|sharedaddy|social|"
+    r"a2a\w*|addtoany\w*|newsletter|self-promo|selfpromo|promo|related-?posts|jp-relatedposts|"
+    r"trustBadge\w*|off-screen|offscreen|sr-only|screen-reader-text|visually-?hidden\w*|copyright|credits?|"
+    r"wp-embedded-content|m-em-audio|searchresultdate|caption__credits)(?:$|[\s_-])"
+    r"|^(?:广告|廣告|advertisement)",
     re.IGNORECASE,
 )
+_CHROME_DATA = {"data-e2e": {"advertisement", "media-player"}}
+# Lead (standfirst) markers in class names: BBC 2020 `story-body__introduction`, FT `story-lead`.
+_LEAD_CLASS = re.compile(r"introduction|standfirst|story-lead|\blede\b|article-lead|summary", re.IGNORECASE)
+_PLACEHOLDER_SRC = re.compile(
+    r"^data:|\.svg(?:\?|$)|/[^/]*(?:blank|spacer|placeholder|1px|pixel|transparent)[^/]*\.(?:png|gif)$|/icon[-_]|\+\+plone\+\+"
+    r"|/meta_og_twcards/|/emoji/",
+    re.IGNORECASE,
+)
+_EMOJI_CLASS = re.compile(r"wp-smiley|emoji", re.IGNORECASE)
+_STYLE_CAPTION = re.compile(r"font-size|color\s*:\s*#", re.IGNORECASE)
+_GENERIC_ALT = re.compile(
+    r"^(?:image|img|photo|picture|file|poster|图片|圖片|\W*|[\w.-]+\.(?:jpe?g|png|gif|webp))$", re.IGNORECASE
+)
+_SENTENCE_END = re.compile(r"[。！？!?…；;：:”」』）)]\s*$")
+_BR = "\x00"  # line-break marker inside the text buffer (never in real text: clean_line removes NUL)
 
-# --- text rules on blocks ------------------------------------------------------------------------------
+_FIGURE_TEXT_LIMIT = 300  # a figure wrapper holds an image and a caption, not an article
 
-_SHARE = re.compile(r"^(分享|分享到|分享本文|share)\s*[:：]?$", re.IGNORECASE)
-_FOOTER = re.compile(r"获取更多RSS|feedx\.|Feed enhanced by|Better Feed", re.IGNORECASE)
-_RELATIVE_TIME = re.compile(r"^\d+\s*(秒钟?|秒鐘|分钟|分鐘|小时|小時|天|日|周|週|星期|个月|個月|年)前$")
-_MEDIA_FALLBACK = re.compile(r"你的器材不支持播放多媒体材料|您的設備不支援播放|不支持播放该视频|媒体播放器")
-_PLACEHOLDERS = frozenset({"Array", "undefined", "null", "None"})
-# A place dateline left outside its paragraph: "新德里 — " (VOA), "华盛顿 -".
-_DATELINE = re.compile(r"^(?=\w*[^\W\d_])[\w·・ ]{1,16}?\s*(—|–|－|--|-)$")
-# A paragraph without a single letter, digit or Han character is a visual separator ("------", "***").
-_NO_WORD = re.compile(r"^\W*$")
+
+# --- text rules ----------------------------------------------------------------------------------------
+# Each pattern names boilerplate seen in the real archive; a paragraph matching one is not article text.
+
+# The archiver's feed footer (any feedx mirror) and CDT's WordPress feed footer.
+FOOTER = re.compile(r"获取更多RSS|feedx\.[a-z]{2,6}\b|Feed enhanced by|Better Feed from", re.IGNORECASE)
+# Photo credit lines: BBC `图像来源，Getty Images` / 2020 `图片版权Reuters`.
+CREDIT = re.compile(r"^(?:图像来源|图片来源|图片版权|圖像來源|圖片來源|圖片版權|Image caption|Image source)")
+# Links that only navigate: NYT "点击查看本文英文版。", bios' "点击查看更多关于她的信息。".
+NAV_LINK = re.compile(r"^(?:点击查看|點擊查看)")
+_NAV_PREFIXES = frozenset({"点击查看", "點擊查看"})
+# Headings of related-content sections: DW galleries `相关图集：…`, CDT `相关阅读：` + embedded posts.
+RELATED = re.compile(
+    r"^(?:相关图集|相關圖集|相关阅读|相關閱讀|延伸阅读|延伸閱讀|相关报道|相關報導|相关新闻|相關新聞|相关链接|"
+    r"推荐阅读|推薦閱讀|更多相关|Related)\s*(?:[：:]|$)"
+)
+_GENERIC_DROP = re.compile(  # anchored at the start of the paragraph (used with .match)
+    "|".join(
+        [
+            r"(?:分享|分享到|分享本文|Share)\s*[:：]?$",  # RFI 2023 share block label
+            r"\d+\s*(?:秒钟?|秒鐘|分钟|分鐘|小时|小時|天|日|周|週|星期|个月|個月|年)前$",  # BBC frozen time
+            r"(?:Array|undefined|null|NaN)$",  # template placeholders (RFI 2023 `Array`)
+            r"\W*$",  # no letter, digit or Han at all: "------", "***", a lone "。"
+            r"(?:©|\(c\)\s*\d{4})",  # copyright notices: RFI `© 2020 AFP`, DW 版权声明, CDT feed credit
+            r"(?:图片版权|图像来源|圖片版權)\S{0,40}$",  # BBC photo credit left as a paragraph
+        ]
+    ),
+    re.IGNORECASE,
+)
+# Anywhere in the paragraph: BBC's media-player fallback text.
+_DROP_INSIDE = ("你的器材不支持播放多媒体材料", "您的設備不支援播放")
+# Outlet promos and disclaimers: identical in every article of the outlet, never part of the story.
+_OUTLET_DROP = {
+    "nyt": re.compile(
+        r"^[（(]?欢迎(?:点击此处)?订阅|^感谢阅读今天的简报|^点击查看本文英文版|^[（(]?欢迎在Twitter"
+    ),
+    "reuters": re.compile(r"^我们的标准：汤森路透"),
+    "voa": re.compile(
+        r"嘉宾和观众听众发表的都是个人观点|YouTube播放列表[：:]|^美国之音.{0,10}(?:脸书|推特|YouTube)"
+    ),
+    "dw": re.compile(
+        r"^德国之声致力于为您提供客观中立的新闻|^(?:摘编|摘译)自其[他它]媒体.{0,4}不代表德国之声|^下载德国之声中文|^德国之声中文网.{0,6}(?:推特|Twitter|Instagram|App)"
+    ),
+}
+
+
+def drop_paragraph(text: str, outlet: str) -> bool:
+    """True for boilerplate that is not article text (see the patterns above)."""
+    if _GENERIC_DROP.match(text) or any(m in text for m in _DROP_INSIDE):
+        return True
+    rule = _OUTLET_DROP.get(outlet)
+    return rule is not None and rule.search(text) is not None
 
 
 @dataclass(slots=True)
 class _Block:
-    kind: str  # p, h2, h3, h4, li, quote, figure
+    kind: str  # p, h2, h3, h4, li, quote, figure, hr, nav (a dropped link list)
     text: str = ""
     html: str = ""
     group: int = 0  # which <ul>/<ol>/<blockquote> a li/quote belongs to
     list_tag: str = "ul"
     bold: bool = False  # every character of the text is inside <strong>/<b>
+    links_only: bool = False  # every character of the text is link text
+    lead_class: bool = False  # the element is marked as the standfirst by its class
     image: Image | None = None
 
 
 class _Walker:
     """Flattens the tree into blocks in one pass."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, figures: set[int]) -> None:
         self.base_url = base_url
+        self.figures = figures  # ids of elements that wrap one image and its caption
         self.blocks: list[_Block] = []
         self.text: list[str] = []
         self.html: list[str] = []
         self.kind = "p"
         self.group = 0
         self.list_tag = "ul"
-        self.bold_depth = 0
-        self.bold_chars = 0
-        self.plain_chars = 0
+        self.lead_class = False
+        self.bold_depth = self.link_depth = 0
+        self.bold_chars = self.plain_chars = self.link_chars = 0
         self.consumed: set[int] = set()  # ids of caption nodes already used for an image
         self.seen_src: set[str] = set()
 
@@ -162,27 +239,23 @@ class _Walker:
         if not self.text:
             self.html.clear()
             return
-        text = clean_line("".join(self.text))
-        if text:
+        bold = self.plain_chars == 0 and self.bold_chars > 0
+        links_only = self.link_chars > 0 and self.link_chars >= self.bold_chars + self.plain_chars
+        for text, html in _split_lines("".join(self.text), "".join(self.html)):
             self.blocks.append(
-                _Block(
-                    self.kind,
-                    text,
-                    "".join(self.html).strip(),
-                    self.group,
-                    self.list_tag,
-                    bold=self.plain_chars == 0 and self.bold_chars > 0,
-                )
+                _Block(self.kind, text, html, self.group, self.list_tag, bold, links_only, self.lead_class)
             )
         self.text.clear()
         self.html.clear()
-        self.bold_chars = self.plain_chars = 0
+        self.bold_chars = self.plain_chars = self.link_chars = 0
 
     def add_text(self, s: str) -> None:
         self.text.append(s)
         self.html.append(escape(s, quote=False))
         n = len(s.strip())
-        if self.bold_depth:
+        if self.link_depth:
+            self.link_chars += n
+        elif self.bold_depth:
             self.bold_chars += n
         else:
             self.plain_chars += n
@@ -192,16 +265,15 @@ class _Walker:
             return
         self.seen_src.add(src)
         self.flush()
-        self.blocks.append(_Block("figure", image=Image(src=src, caption=caption)))
+        self.blocks.append(_Block("figure", image=Image(src=src, caption=_tidy_caption(caption))))
 
     # -- walk --
     def walk(self, node: Tag, depth: int = 0) -> None:
         for child in node.children:
-            if isinstance(child, NavigableString):
-                if not isinstance(child, Comment | Declaration | Doctype | ProcessingInstruction):
-                    self.add_text(str(child))
+            if type(child) is NavigableString:
+                self.add_text(child)
             elif isinstance(child, Tag):
-                if depth > 400:  # pathological nesting: keep the text, skip the structure
+                if depth > 300:  # pathological nesting: keep the text, skip the structure
                     self.add_text(child.get_text())
                 else:
                     self.tag(child, depth + 1)
@@ -209,9 +281,13 @@ class _Walker:
     def tag(self, tag: Tag, depth: int) -> None:
         name = tag.name
         if name in _SKIP_TAGS or id(tag) in self.consumed or _is_chrome(tag):
+            if name in _MEDIA:  # its `<div><small>` caption goes with it
+                cap = _caption_after(tag)
+                if cap is not None:
+                    self.consumed.add(id(cap))
             return
-        if name in _INLINE:
-            self.walk(tag, depth)
+        if id(tag) in self.figures:
+            self.figure(tag)
         elif name in _FORMAT:
             self.html.append(f"<{name}>")
             bold = name in _BOLD
@@ -220,26 +296,25 @@ class _Walker:
             self.bold_depth -= bold
             self.html.append(f"</{name}>")
         elif name == "a":
-            href = absolute_https(tag.get("href"), self.base_url)  # type: ignore[arg-type]
-            self.html.append(f'<a href="{escape(href)}">' if href else "<a>")
-            self.walk(tag, depth)
-            self.html.append("</a>")
+            self.link(tag, depth)
+        elif name in _INLINE:
+            if tag.get("data-testid") == "caption-paragraph":  # BBC: caption of a (dropped) media player
+                self.stray_caption(tag)
+            else:
+                self.walk(tag, depth)
         elif name == "br":
-            self.flush()
+            self.text.append(_BR)
+            self.html.append(_BR)
         elif name == "img":
-            self.image(tag, caption=_attr(tag, "alt"))
+            self.image(tag)
         elif name == "figure":
             self.figure(tag)
+        elif name == "figcaption":
+            self.stray_caption(tag)
         elif name in _HEADINGS:
             self.block(tag, depth, _HEADINGS[name])
         elif name in {"ul", "ol"}:
-            self.flush()
-            outer = self.group, self.list_tag
-            self.group += 1
-            self.list_tag = name
-            self.walk(tag, depth)
-            self.flush()
-            self.group, self.list_tag = outer
+            self.list(tag, depth)
         elif name == "li":
             self.block(tag, depth, "li")
         elif name == "blockquote":
@@ -249,50 +324,117 @@ class _Walker:
         elif name == "hr":
             self.flush()
             self.blocks.append(_Block("hr"))
-        else:  # p, div, section, table cells and anything unknown: a block boundary keeps text apart
-            self.block(tag, depth, None)
+        else:  # p, div, table cells and anything unknown: a block boundary keeps texts apart
+            lead = name == "p" and _LEAD_CLASS.search(_attr(tag, "class")) is not None
+            self.block(tag, depth, None, lead)
 
-    def block(self, tag: Tag, depth: int, kind: str | None) -> None:
+    def block(self, tag: Tag, depth: int, kind: str | None, lead: bool = False) -> None:
         self.flush()
-        outer = self.kind
+        outer = self.kind, self.lead_class
         if kind:
             self.kind = kind
+        self.lead_class = lead or self.lead_class
         self.walk(tag, depth)
         self.flush()
-        self.kind = outer
+        self.kind, self.lead_class = outer
 
-    def image(self, img: Tag, caption: str) -> None:
-        src = image_src(img, self.base_url)
-        if not src:
+    def link(self, tag: Tag, depth: int) -> None:
+        first = next(tag.strings, "")
+        if first[:4] in _NAV_PREFIXES and NAV_LINK.match(tag.get_text().strip()):
+            return  # "点击查看本文英文版" and the like: navigation, not text
+        # The href is resolved (absolute https, or dropped) by sanitise_html, the one place that does it.
+        href = tag.get("href")
+        self.html.append(f'<a href="{escape(href)}">' if isinstance(href, str) and href.strip() else "<a>")
+        self.link_depth += 1
+        self.walk(tag, depth)
+        self.link_depth -= 1
+        self.html.append("</a>")
+
+    def list(self, tag: Tag, depth: int) -> None:
+        self.flush()
+        if _is_link_list(tag):  # related-article links (RFA, BBC): navigation, not text
+            self.blocks.append(_Block("nav"))
             return
-        following = _caption_after(img)
-        if following is not None:
-            self.consumed.add(id(following))
-            caption = inline_text(following) or caption
-        self.add_image(src, caption)
+        outer = self.group, self.list_tag
+        self.group += 1
+        self.list_tag = tag.name
+        self.walk(tag, depth)
+        self.flush()
+        self.group, self.list_tag = outer
+
+    def image(self, img: Tag) -> None:
+        if _EMOJI_CLASS.search(_attr(img, "class")) or "/emoji/" in str(img.get("src") or ""):
+            self.add_text(_attr(img, "alt"))  # WordPress emoji: the character itself is the text
+            return
+        src = image_src(img, self.base_url)
+        if src:
+            self.add_image(src, self.caption_after(img) or _alt(img))
 
     def figure(self, fig: Tag) -> None:
-        caption = ""
-        imgs: list[Tag] = []
-        for el in fig.find_all(["img", "figcaption"]):
-            if el.name == "figcaption":
-                caption = caption or inline_text(el)
-            elif not any(p.name == "noscript" for p in el.parents):
-                imgs.append(el)
+        """<figure>, or any short element that wraps one image: images plus a caption, never paragraphs."""
+        imgs = [
+            el
+            for el in fig.find_all("img")
+            if not any(p.name == "noscript" for p in el.parents if p is not fig)
+        ]
+        caption = _caption_text(fig)
+        following = self.caption_after(fig)
         for img in imgs:
             src = image_src(img, self.base_url)
             if src:
-                self.add_image(src, caption or _attr(img, "alt"))
+                self.add_image(src, following or caption or _alt(img))
+
+    def caption_after(self, node: Tag) -> str:
+        cap = _caption_after(node)
+        if cap is None:
+            return ""
+        self.consumed.add(id(cap))
+        return _caption_text(cap)
+
+    def stray_caption(self, tag: Tag) -> None:
+        """A caption outside its figure: it belongs to the image just before it, else to nothing."""
+        text = _caption_text(tag)
+        self.flush()
+        last = self.blocks[-1] if self.blocks else None
+        if text and last is not None and last.kind == "figure" and last.image and not last.image["caption"]:
+            last.image["caption"] = _tidy_caption(text)
 
 
 # --- helpers -------------------------------------------------------------------------------------------
+
+
+_clean = clean_line
 
 
 def _attr(tag: Tag, name: str) -> str:
     value = tag.get(name)
     if isinstance(value, list):
         value = " ".join(value)
-    return clean_line(value or "")
+    return value or ""
+
+
+def _alt(img: Tag) -> str:
+    """Alt text good enough to stand as a caption: not a file name or a lone English keyword."""
+    alt = _clean(_attr(img, "alt"))
+    if _GENERIC_ALT.match(alt) or (" " not in alt and not HAN_RE.search(alt)):
+        return ""
+    return alt
+
+
+_CAPTION_NOISE = re.compile(r"你的器材不支持播放多媒体材料|您的設備不支援播放")
+
+
+def _tidy_caption(text: str) -> str:
+    """A caption without player fallbacks; "" when all that is left is a credit (`©EPA`)."""
+    text = _clean(_CAPTION_NOISE.sub(" ", text))
+    if text.startswith("©") or CREDIT.match(text):
+        return ""
+    return text
+
+
+@lru_cache(maxsize=4096)
+def _chrome_value(value: str) -> bool:
+    return _CHROME_ATTR.search(value) is not None
 
 
 def _is_chrome(tag: Tag) -> bool:
@@ -302,43 +444,143 @@ def _is_chrome(tag: Tag) -> bool:
     for key, value in attrs.items():
         if key.startswith("data-selfpromo") or key == "data-root-share":
             return True
-        if key in {"class", "id", "aria-label", "role"}:
+        if key in {"class", "id", "aria-label"}:
             text = " ".join(value) if isinstance(value, list) else value
-            if text and _CHROME_ATTR.search(text):
+            if text and _chrome_value(text):
                 return True
+        elif key in _CHROME_DATA and value in _CHROME_DATA[key]:
+            return True
     return False
 
 
-def _caption_after(img: Tag) -> Tag | None:
-    """DW/VOA put the caption in `<div><small>…</small></div>` right after the image."""
-    sib = img.next_sibling
+def _next_element(node: Tag) -> Tag | None:
+    sib = node.next_sibling
     while isinstance(sib, NavigableString) and not sib.strip():
         sib = sib.next_sibling
-    if isinstance(sib, Tag) and sib.name in {"div", "p", "small", "span"}:
-        if sib.name == "small":
-            return sib
+    return sib if isinstance(sib, Tag) else None
+
+
+def _caption_after(node: Tag) -> Tag | None:
+    """The caption an outlet puts right after an image or player.
+
+    DW/VOA `<div><small>…</small></div>`, NYT `<small>` beside the image, CDT a small-font `<span style>`.
+    """
+    sib = _next_element(node)
+    if sib is None:
+        return None
+    if sib.name == "small":
+        return sib
+    if sib.name in {"div", "p", "span"}:
         kids = [c for c in sib.children if not (isinstance(c, NavigableString) and not c.strip())]
         if len(kids) == 1 and isinstance(kids[0], Tag) and kids[0].name == "small":
             return sib
+        if sib.name == "span" and _STYLE_CAPTION.search(_attr(sib, "style")):
+            return sib if _short_text(sib, 200) is not None else None
     return None
 
 
-def inline_text(tag: Tag) -> str:
-    """Text of an element with inline parts joined directly and block parts (and <br>) by a space."""
+def _short_text(tag: Tag, limit: int) -> int | None:
+    """Length of the element's text, or None as soon as it exceeds `limit` (bounded work)."""
+    n = 0
+    for s in tag.descendants:
+        if isinstance(s, NavigableString) and not isinstance(s, Comment):
+            n += len(s.strip())
+            if n > limit:
+                return None
+    return n
+
+
+def _caption_text(tag: Tag) -> str:
+    """Text of a caption element: screen-reader text, credits and noscript copies left out."""
     parts: list[str] = []
-    for el in tag.descendants:
-        if isinstance(el, NavigableString):
-            skipped = any(p.name in _SKIP_TAGS for p in el.parents if p is not tag)
-            if not isinstance(el, Comment) and not skipped:
-                parts.append(str(el))
-        elif isinstance(el, Tag) and (el.name == "br" or el.name not in _INLINE | _FORMAT | {"a"}):
-            parts.append(" ")
-    return clean_line("".join(parts))
+
+    def visit(node: Tag) -> None:
+        for child in node.children:
+            if isinstance(child, NavigableString):
+                if not isinstance(child, Comment):
+                    parts.append(str(child))
+            elif isinstance(child, Tag):
+                if child.name in _SKIP_TAGS or child.name == "cite" or _is_chrome(child):
+                    continue
+                if child.name in _INLINE:
+                    visit(child)
+                    continue
+                parts.append(" ")
+                mark = len(parts)
+                visit(child)
+                # A credit line inside the caption (BBC `<p role="text">图像来源，Getty Images</p>`).
+                if CREDIT.match(_clean("".join(parts[mark:]))):
+                    del parts[mark:]
+                parts.append(" ")
+
+    visit(tag)
+    return _clean("".join(parts))
 
 
-_PLACEHOLDER_SRC = re.compile(
-    r"^data:|\.svg(\?|$)|/(blank|spacer|placeholder|pixel|grey)[^/]*$", re.IGNORECASE
-)
+def _is_link_list(tag: Tag) -> bool:
+    """A <ul>/<ol> whose every item is just a link: a related-articles box."""
+    items = tag.find_all("li", recursive=False)
+    if not items:
+        return False
+    for li in items:
+        text = li.get_text().strip()
+        link_text = "".join(a.get_text() for a in li.find_all("a")).strip()
+        if not link_text or len(link_text) < len(text) - 2:
+            return False
+    return True
+
+
+def _figure_wrappers(root: Tag) -> set[int]:
+    """Elements that wrap a single image with its caption and credit (BBC, NYT `<p><img><small>`...).
+
+    From each image, climb while the ancestor still holds only this image and a short text; the highest
+    such ancestor is the figure. The walk then takes its text as the caption, not as a paragraph.
+    """
+    found: set[int] = set()
+    for img in root.find_all("img"):
+        if img.find_parent("noscript") is not None:
+            continue
+        best: Tag | None = None
+        node = img.parent
+        while node is not None and node.name not in _NOT_FIGURE and node is not root:
+            if node.name == "figure":
+                best = node
+                break
+            if not _small_single_image(node):
+                break
+            best = node
+            node = node.parent
+        if best is not None and best.name not in {"a", "picture"}:
+            found.add(id(best))
+    return found
+
+
+def _small_single_image(node: Tag) -> bool:
+    """At most one image (outside <noscript>) and at most _FIGURE_TEXT_LIMIT characters of text.
+
+    One bounded pass: it stops at the first sign of a real article container.
+    """
+    text = images = 0
+    stack = [node]
+    while stack:
+        for child in stack.pop().children:
+            if isinstance(child, Tag):
+                if child.name == "img":
+                    images += 1
+                    if images > 1:
+                        return False
+                elif child.name in _BLOCKERS:
+                    return False
+                elif child.name != "noscript":
+                    stack.append(child)
+            elif type(child) is NavigableString:
+                text += len(child.strip())
+                if text > _FIGURE_TEXT_LIMIT:
+                    return False
+    return True
+
+
+_BLOCKERS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "table", "figure"})
 
 
 def image_src(img: Tag, base_url: str) -> str:
@@ -346,14 +588,16 @@ def image_src(img: Tag, base_url: str) -> str:
     for key in ("data-lazy-src", "data-src", "data-original", "src"):
         value = img.get(key)
         if isinstance(value, str) and value.strip() and not _PLACEHOLDER_SRC.search(value.strip()):
-            return unwrap_proxy(absolute_https(value, base_url))
-    srcset = img.get("data-lazy-srcset") or img.get("srcset")
+            return unwrap_proxy(absolute_url(value, base_url))
+    srcset = img.get("data-lazy-srcset") or img.get("srcset") or img.get("srcSet")
     if isinstance(srcset, str) and srcset.strip():
-        return unwrap_proxy(absolute_https(srcset.split(",")[0].split()[0], base_url))
+        first = srcset.split(",")[0].split()
+        if first and not _PLACEHOLDER_SRC.search(first[0]):
+            return unwrap_proxy(absolute_url(first[0], base_url))
     return ""
 
 
-_PROXIES = frozenset({"images.weserv.nl", "wsrv.nl", "i0.wp.com", "i1.wp.com", "i2.wp.com"})
+_PROXIES = frozenset({"images.weserv.nl", "wsrv.nl"})
 
 
 def unwrap_proxy(src: str) -> str:
@@ -361,7 +605,7 @@ def unwrap_proxy(src: str) -> str:
 
     The proxy was the archiver's way to make images load in China; the outlet's own URL is the image's
     identity (the same photo through two proxies is one image), every outlet here serves it over https,
-    and the reader view must not depend on a third-party resizer. If the inner URL is unusable the
+    and the reader view should not depend on a third-party resizer. If the inner URL is unusable the
     proxied URL is kept, since it is itself a working https URL.
     """
     if not src:
@@ -369,60 +613,113 @@ def unwrap_proxy(src: str) -> str:
     parts = urlsplit(src)
     if parts.hostname not in _PROXIES:
         return src
-    inner = dict(parse_qsl(parts.query)).get("url", "")
-    if not inner:
-        return src
+    inner = dict(parse_qsl(parts.query)).get("url", "").strip()
     if inner.startswith("ssl:"):
         inner = inner[4:]
-    if "://" not in inner and not inner.startswith("//"):
+    if inner and "://" not in inner and not inner.startswith("//"):
         inner = "https://" + inner
-    return absolute_https(inner) or src
+    return (absolute_url(inner, "") if inner else "") or src
 
 
-# --- block rules ---------------------------------------------------------------------------------------
+# --- lines and block rules -----------------------------------------------------------------------------
+
+
+def _split_lines(text: str, html: str) -> list[tuple[str, str]]:
+    """Cut a paragraph at its <br>s where they end a line of meaning.
+
+    Two or more <br> in a row always make a new paragraph (VOA). A single <br> does when the line before
+    ends a sentence; otherwise it is a hard wrap inside a sentence (pasted text in CDT) and the lines are
+    joined — directly between Chinese characters, with a space between Latin words.
+    """
+    if _BR not in text:
+        clean = _clean(text)
+        return [(clean, html.strip())] if clean else []
+    t_parts = re.split(f"(?:{_BR}\\s*)+", text)
+    h_parts = re.split(f"(?:{_BR}\\s*)+", html)
+    seps = [m.group(0).count(_BR) for m in re.finditer(f"(?:{_BR}\\s*)+", text)]
+    out: list[tuple[str, str]] = []
+    cur_t, cur_h = _clean(t_parts[0]), h_parts[0].strip()
+    for sep, t, h in zip(seps, t_parts[1:], h_parts[1:], strict=False):
+        t = _clean(t)
+        if not t:
+            continue
+        if not cur_t:
+            cur_t, cur_h = t, h.strip()
+        elif sep >= 2 or _SENTENCE_END.search(cur_t):
+            out.append((cur_t, cur_h))
+            cur_t, cur_h = t, h.strip()
+        else:
+            joiner = " " if cur_t[-1].isascii() and t[0].isascii() else ""
+            cur_t, cur_h = cur_t + joiner + t, cur_h + "<br>" + h.strip()
+    if cur_t:
+        out.append((cur_t, cur_h))
+    return out
 
 
 def _norm(text: str) -> str:
     return re.sub(r"\s+", "", text).casefold()
 
 
-def _clean_blocks(blocks: list[_Block], title: str) -> list[_Block]:
-    # The feed footer: the archiver's tail from the <hr> before `获取更多RSS…` to the end.
-    for i, b in enumerate(blocks):
-        if b.text and _FOOTER.search(b.text):
+def _cut_footer(blocks: list[_Block]) -> list[_Block]:
+    """The feed footer: from the <hr> before `获取更多RSS…` / `Feed enhanced by…` to the end."""
+    for i in range(max(0, len(blocks) - 12), len(blocks)):  # it is the tail: look only there
+        b = blocks[i]
+        if b.text and FOOTER.search(b.text):
             cut = i
-            while cut > 0 and blocks[cut - 1].kind == "hr":
-                cut -= 1
-            blocks = blocks[:cut]
-            break
+            for j in range(i - 1, max(-1, i - 6), -1):  # CDT: `<hr>© … Permalink … Post tags` first
+                if blocks[j].kind == "hr":
+                    cut = j
+                    break
+            return blocks[:cut]
+    return blocks
+
+
+def _clean_blocks(blocks: list[_Block], title: str, outlet: str) -> list[_Block]:
+    blocks = _cut_footer(blocks)
     title_key = _norm(title)
     out: list[_Block] = []
+    related = ""  # inside a related-content section: "heading" (until the next heading) or "links"
     for b in blocks:
-        if b.kind == "hr":
+        if b.kind in {"hr", "nav"}:
+            if b.kind == "nav":
+                out.append(b)  # kept as a marker for the lead rule, dropped below
             continue
-        if b.kind != "figure":
-            t = b.text
-            if (
-                _SHARE.match(t)
-                or _RELATIVE_TIME.match(t)
-                or _MEDIA_FALLBACK.search(t)
-                or t in _PLACEHOLDERS
-                or _NO_WORD.match(t)
-                or (title_key and not out and _norm(t) == title_key)
-                or (b.kind.startswith("h") and _norm(t) == title_key)
-            ):
-                continue
+        if b.kind == "figure":
+            if related != "heading":
+                out.append(b)
+            continue
+        heading = b.kind in {"h2", "h3", "h4"}
+        if RELATED.match(b.text) and (heading or b.bold or len(b.text) <= 8):
+            related = "heading" if heading else "links"
+            continue
+        if related == "heading" and not heading:
+            continue
+        if related == "links" and (b.links_only or b.kind == "quote"):
+            continue
+        related = ""
+        if drop_paragraph(b.text, outlet):
+            continue
+        first = not any(x.kind != "nav" for x in out)
+        if title_key and (heading or first) and _norm(b.text) == title_key:
+            continue  # the title repeated as a heading or as the first line
         out.append(b)
-    # A place dateline standing alone joins the paragraph it introduces.
+    return _merge_datelines(out)
+
+
+# A place dateline standing alone before its paragraph: "新德里 — " (VOA), "华盛顿 -".
+_DATELINE = re.compile(r"^(?=\w*[^\W\d_])[\w·・ ]{1,16}?\s*(?:—|–|－|--|-)$")
+
+
+def _merge_datelines(blocks: list[_Block]) -> list[_Block]:
     merged: list[_Block] = []
     carry: _Block | None = None
-    for b in out:
-        if carry is not None and b.kind == "p":
-            b.text = f"{carry.text} {b.text}"
-            b.html = f"{carry.html} {b.html}"
-            carry = None
-        elif carry is not None:
-            merged.append(carry)
+    for b in blocks:
+        if carry is not None:
+            if b.kind == "p":
+                b.text = f"{carry.text} {b.text}"
+                b.html = f"{carry.html} {b.html}"
+            else:
+                merged.append(carry)
             carry = None
         if b.kind == "p" and _DATELINE.match(b.text):
             carry = b
@@ -434,13 +731,18 @@ def _clean_blocks(blocks: list[_Block], title: str) -> list[_Block]:
 
 
 def _split_lead(blocks: list[_Block]) -> tuple[str, list[_Block]]:
-    """The standfirst: a first paragraph set entirely in bold (RFI `<p><strong>`, BBC `<p><b>`)."""
-    for i, b in enumerate(blocks):
-        if b.kind == "figure":
-            continue
-        if b.kind == "p" and b.bold and any(x.kind != "figure" for x in blocks[i + 1 :]):
+    """The standfirst, taken out of the body.
+
+    It is the first paragraph when it is set entirely in bold (RFI `<p><strong>`, BBC `<p><b>`), carries
+    a lead class (BBC 2020, FT), or is directly followed by a related-links box (RFA's layout).
+    """
+    texts = [i for i, b in enumerate(blocks) if b.kind not in {"figure", "nav"}]
+    if len(texts) >= 2:
+        i = texts[0]
+        b = blocks[i]
+        after_nav = i + 1 < len(blocks) and blocks[i + 1].kind == "nav"
+        if b.kind == "p" and (b.bold or b.lead_class or after_nav):
             return b.text, blocks[:i] + blocks[i + 1 :]
-        break
     return "", blocks
 
 
@@ -458,12 +760,10 @@ def _render(blocks: list[_Block]) -> str:
             out.append(f"<{want[0]}>")
             open_group = want
         if b.kind == "figure" and b.image:
-            cap = f"<figcaption>{escape(b.image['caption'])}</figcaption>" if b.image["caption"] else ""
-            out.append(
-                f'<figure><img src="{escape(b.image["src"])}" alt="{escape(b.image["caption"])}">{cap}'
-                "</figure>"
-            )
-        elif b.kind == "li":
+            src, cap = escape(b.image["src"]), escape(b.image["caption"])
+            caption = f"<figcaption>{cap}</figcaption>" if cap else ""
+            out.append(f'<figure><img src="{src}" alt="{cap}">{caption}</figure>')
+        elif b.kind in {"li"}:
             out.append(f"<li>{b.html}</li>")
         elif b.kind == "quote":
             out.append(f"<p>{b.html}</p>")
@@ -476,14 +776,17 @@ def _render(blocks: list[_Block]) -> str:
 
 def extract_body(soup: BeautifulSoup, *, outlet: str, url: str, title: str) -> Body:
     """Lead, paragraphs, images and sanitised HTML of the article in `soup` (header nodes already gone)."""
-    walker = _Walker(url)
     root = soup.body or soup
+    walker = _Walker(url, _figure_wrappers(root))
     walker.walk(root)
     walker.flush()
-    blocks = _clean_blocks(walker.blocks, title)
+    blocks = _clean_blocks(walker.blocks, title, outlet)
     lead, blocks = _split_lead(blocks)
+    blocks = [b for b in blocks if b.kind != "nav"]
     images = [b.image for b in blocks if b.kind == "figure" and b.image]
     paragraphs = [b.text for b in blocks if b.kind != "figure"]
+    if not paragraphs:  # a picture gallery: its captions are its text
+        paragraphs = [im["caption"] for im in images if im["caption"]]
     return Body(
         lead=lead,
         paragraphs=paragraphs,
