@@ -81,6 +81,22 @@ def _build_rows(r: dict) -> list[str]:
                 rows.append(
                     _row("Build (1 worker) ÷ parse ceiling, 1 core", _fmt(one["files_per_s"] / parse_rate, 2))
                 )
+        build_cpu = all_.get("tree_cpu_seconds")
+        if parse.get("files_per_cpu_s") and build_cpu:
+            per_cpu = n / build_cpu
+            rows.append(
+                _row(
+                    "CPU view: build files per CPU-second ÷ parse-alone files per CPU-second",
+                    f"{per_cpu:,.0f} ÷ {parse['files_per_cpu_s']:,.0f} = "
+                    f"{per_cpu / parse['files_per_cpu_s']:.2f}",
+                )
+            )
+            rows.append(
+                _row(
+                    "… build CPU-seconds used ÷ (wall seconds × cores)",
+                    _fmt(build_cpu / (all_["seconds"] * workers), 2),
+                )
+            )
         par = r.get("parse_parallel", {})
         if par.get("files_per_s"):
             rows.append(
