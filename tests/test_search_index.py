@@ -5,6 +5,7 @@ Every article here is written by us for the tests.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -205,7 +206,7 @@ def test_escape_fts_can_be_replaced_for_datasettes_search_box(db: sqlite_utils.D
 # ------------------------------------------------------------------------------ maintenance
 
 
-def _instances(database: sqlite_utils.Database) -> list[tuple]:
+def _instances(database: sqlite_utils.Database | sqlite3.Connection) -> list[tuple]:
     """Everything the index holds: (term, doc, column, offset) for every token."""
     database.execute(
         f"create virtual table if not exists temp.vocab using fts5vocab(main, {FTS_TABLE}, instance)"
@@ -214,8 +215,9 @@ def _instances(database: sqlite_utils.Database) -> list[tuple]:
 
 
 def test_incremental_changes_leave_exactly_the_index_of_a_fresh_build(tmp_path: Path) -> None:
+    """Also shows the functions take the bare sqlite3 connection the builder works with."""
     changed = (4, "The finer points of trade", "", "Tariffs on steel rose in 2025.")
-    incremental = sqlite_utils.Database(tmp_path / "incremental.db")
+    incremental = sqlite3.connect(tmp_path / "incremental.db")
     create_search_index(incremental)
     index_articles(incremental, _rows())
     unindex_articles(incremental, _rows([4, 5]))  # article 4 changes, article 5 is removed

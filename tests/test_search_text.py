@@ -174,6 +174,11 @@ def test_fts_query_without_searchable_terms_matches_nothing(user_query: str, fts
     assert fts.execute("select rowid from t where t match ?", [fts_query(user_query)]).fetchall() == []
 
 
+def test_fts_query_and_snippet_ignore_lone_surrogates_from_a_broken_url() -> None:
+    assert fts_query("\ud800台湾") == '"台 湾"'
+    assert snippet("台湾", "\ud800台湾") == "<mark>台湾</mark>"
+
+
 def test_fts_query_accepts_none() -> None:
     assert fts_query(None) == MATCH_NOTHING  # type: ignore[arg-type]
 

@@ -2,10 +2,17 @@
 
 Why contentless (content=''): the index stores only what search needs (token positions and column sizes for
 bm25); the segmented search text itself is never stored. Snippets come from `zhnews.search_text.snippet` on
-the original `body_text`, which also shows the text as written (臺灣 stays 臺灣). Measured on the real corpus
-(../shared/corpus, 2,618 files, text from the parsed articles' title + lead + body_text, SQLite 3.40.1,
-`dbstat`, after 'optimize'): see MEASURED below. A regular FTS5 table that also stores the segmented copy
-goes well over the 1.5x target; the contentless one stays under it.
+the original `body_text`, which also shows the text as written (臺灣 stays 臺灣).
+
+Measured 2026-11-28 on ../shared/corpus (2,618 files; the text of each page via bs4 get_text as the body,
+11.2 MB UTF-8, 4.38 M characters; SQLite 3.40.1; bytes from `dbstat`):
+    contentless FTS5 (chosen)                   10.45 MB = 0.93x the text, 0.92x after 'optimize'
+    contentless without punctuation boundaries   9.91 MB = 0.88x (boundaries cost 5%, but without them
+                                                 73 of the 300 most frequent bigrams gain false matches
+                                                 across punctuation: 国美 10 -> 78 articles)
+    regular FTS5 storing the segmented text     26.59 MB = 2.37x (the content copy alone is 16.1 MB)
+Indexing 2,618 articles: 0.4-0.9 s; normalise + segment 12-15 MB/s on one core (normalise alone 26-52 MB/s;
+the machine was shared, best of 3). Queries: 0.05-1.6 ms (台湾 314 articles, 中国 美国 1,083).
 
 The price of contentless on SQLite 3.40 (no `contentless_delete`): removing or changing an article needs the
 text it was indexed with. The builder recomputes it from the stored `articles` row, which is exact as long as
@@ -28,6 +35,7 @@ zh_highlight(text, q); with `escape_fts=True` it also replaces Datasette's `esca
 
 from __future__ import annotations
 
+import html
 import sqlite3
 import unicodedata
 from collections.abc import Iterable
@@ -44,12 +52,13 @@ COLUMNS = ("title", "lead", "body")
 RANK = "bm25(10.0, 5.0, 1.0)"
 SEGMENTER_VERSION = "1"  # bump whenever zhnews.search_text changes what segment() returns
 
-MEASURED = """\
-(filled in from benchmarks run on the real corpus: see the report)
-"""
-
 Row = tuple[int, str | None, str | None, str | None]  # (article id, title, lead, body_text)
 SegmentedRow = tuple[int, str, str, str]
+Db = sqlite_utils.Database | sqlite3.Connection  # the builder works on a bare connection, tests on either
+
+
+def _conn(db: Db) -> sqlite3.Connection:
+    return db.conn if isinstance(db, sqlite_utils.Database) else db
 
 
 def fingerprint() -> str:
@@ -60,19 +69,19 @@ def fingerprint() -> str:
     )
 
 
-def _exists(db: sqlite_utils.Database, name: str) -> bool:
-    return db.execute("select 1 from sqlite_master where name = ?", [name]).fetchone() is not None
+def _exists(db: Db, name: str) -> bool:
+    return _conn(db).execute("select 1 from sqlite_master where name = ?", [name]).fetchone() is not None
 
 
-def search_index_is_current(db: sqlite_utils.Database) -> bool:
+def search_index_is_current(db: Db) -> bool:
     """True when the index exists and was built by the same segmentation as now."""
     if not (_exists(db, FTS_TABLE) and _exists(db, META_TABLE)):
         return False
-    row = db.execute(f"select value from {META_TABLE} where key = 'fingerprint'").fetchone()
+    row = _conn(db).execute(f"select value from {META_TABLE} where key = 'fingerprint'").fetchone()
     return row is not None and row[0] == fingerprint()
 
 
-def create_search_index(db: sqlite_utils.Database, *, replace: bool = False) -> bool:
+def create_search_index(db: Db, *, replace: bool = False) -> bool:
     """Create `articles_fts` (rowid = articles.id) unless a current one exists.
 
     Returns True when the index was (re)created and is therefore EMPTY: the caller must index every article.
@@ -81,16 +90,17 @@ def create_search_index(db: sqlite_utils.Database, *, replace: bool = False) -> 
     """
     if not replace and search_index_is_current(db):
         return False
-    db.execute(f"drop table if exists {FTS_TABLE}")
-    db.execute(f"drop table if exists {META_TABLE}")
+    conn = _conn(db)
+    conn.execute(f"drop table if exists {FTS_TABLE}")
+    conn.execute(f"drop table if exists {META_TABLE}")
     tokenize = FTS5_TOKENIZE.replace('"', '""')
-    db.execute(
+    conn.execute(
         f"create virtual table {FTS_TABLE} using fts5({', '.join(COLUMNS)}, "
         f"content='', tokenize=\"{tokenize}\")"
     )
-    db.execute(f"insert into {FTS_TABLE}({FTS_TABLE}, rank) values ('rank', ?)", [RANK])
-    db.execute(f"create table {META_TABLE} (key text primary key, value text)")
-    db.execute(f"insert into {META_TABLE} (key, value) values ('fingerprint', ?)", [fingerprint()])
+    conn.execute(f"insert into {FTS_TABLE}({FTS_TABLE}, rank) values ('rank', ?)", [RANK])
+    conn.execute(f"create table {META_TABLE} (key text primary key, value text)")
+    conn.execute(f"insert into {META_TABLE} (key, value) values ('fingerprint', ?)", [fingerprint()])
     return True
 
 
@@ -109,10 +119,10 @@ def _indexed(conn: sqlite3.Connection, article_id: int) -> bool:
     return conn.execute(sql, [article_id]).fetchone() is not None
 
 
-def index_segmented(db: sqlite_utils.Database, rows: Iterable[SegmentedRow]) -> int:
+def index_segmented(db: Db, rows: Iterable[SegmentedRow]) -> int:
     """Add already segmented articles. Raises ValueError for an id that is already indexed: in a contentless
     table a second insert would silently keep the old tokens (unindex the old text first)."""
-    conn = db.conn
+    conn = _conn(db)
     sql = f"insert into {FTS_TABLE} (rowid, {', '.join(COLUMNS)}) values (?, ?, ?, ?)"
     count = 0
     for row in rows:
@@ -123,9 +133,9 @@ def index_segmented(db: sqlite_utils.Database, rows: Iterable[SegmentedRow]) -> 
     return count
 
 
-def unindex_segmented(db: sqlite_utils.Database, rows: Iterable[SegmentedRow]) -> int:
+def unindex_segmented(db: Db, rows: Iterable[SegmentedRow]) -> int:
     """Remove already segmented articles; the values must be exactly those that were indexed."""
-    conn = db.conn
+    conn = _conn(db)
     sql = f"insert into {FTS_TABLE} ({FTS_TABLE}, rowid, {', '.join(COLUMNS)}) values ('delete', ?, ?, ?, ?)"
     count = 0
     for row in rows:
@@ -136,26 +146,26 @@ def unindex_segmented(db: sqlite_utils.Database, rows: Iterable[SegmentedRow]) -
     return count
 
 
-def index_articles(db: sqlite_utils.Database, rows: Iterable[Row]) -> int:
+def index_articles(db: Db, rows: Iterable[Row]) -> int:
     """Index articles given as (id, title, lead, body_text); returns how many. See `index_segmented`."""
     return index_segmented(db, _segmented(rows))
 
 
-def unindex_articles(db: sqlite_utils.Database, rows: Iterable[Row]) -> int:
+def unindex_articles(db: Db, rows: Iterable[Row]) -> int:
     """Remove articles from the index, given the (id, title, lead, body_text) they were INDEXED with (the
     stored articles row before it changes). Wrong old text would leave stale tokens behind."""
     return unindex_segmented(db, _segmented(rows))
 
 
-def optimize_search_index(db: sqlite_utils.Database) -> None:
+def optimize_search_index(db: Db) -> None:
     """Merge the index's b-tree segments into one: smaller, faster. Worth it after a big batch."""
-    db.execute(f"insert into {FTS_TABLE}({FTS_TABLE}) values ('optimize')")
+    _conn(db).execute(f"insert into {FTS_TABLE}({FTS_TABLE}) values ('optimize')")
 
 
-def search_index_bytes(db: sqlite_utils.Database) -> int:
+def search_index_bytes(db: Db) -> int:
     """Bytes used by the FTS table and its shadow tables (needs SQLite's dbstat)."""
     sql = "select coalesce(sum(pgsize), 0) from dbstat where name = ? or name like ? escape '\\'"
-    return db.execute(sql, [FTS_TABLE, FTS_TABLE.replace("_", "\\_") + "\\_%"]).fetchone()[0]
+    return _conn(db).execute(sql, [FTS_TABLE, FTS_TABLE.replace("_", "\\_") + "\\_%"]).fetchone()[0]
 
 
 def _text_or_none(value: object) -> str | None:
@@ -169,11 +179,19 @@ def _snippet(text: object, query: object, size: object = 80) -> str | None:
         width = int(size)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         width = 80
-    return snippet(str(text), _text_or_none(query), width)
+    try:
+        return snippet(str(text), _text_or_none(query), width)
+    except Exception:  # a snippet bug must cost the highlighting, never the search page
+        return html.escape(str(text)[: max(width, 10)])
 
 
 def _highlight(text: object, query: object) -> str | None:
-    return None if text is None else highlight(str(text), _text_or_none(query))
+    if text is None:
+        return None
+    try:
+        return highlight(str(text), _text_or_none(query))
+    except Exception:  # as in _snippet
+        return html.escape(str(text))
 
 
 def _fts_query(query: object) -> str:

@@ -52,7 +52,7 @@ def _fold_char(c: str) -> str:
     if c in _LINE_BREAKS:
         return "\n"
     category = unicodedata.category(c)
-    if c in _NAME_DOTS or category == "Cf":  # invisible format characters: ZWSP, BOM, soft hyphen...
+    if c in _NAME_DOTS or category in ("Cf", "Cs"):  # ZWSP, BOM, soft hyphen...; lone surrogates
         return ""
     if category == "Cc":
         return " "
