@@ -5,11 +5,13 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +20,9 @@ import pytest
 
 from tests.conftest import ROOT, corpus_files
 from zhnews.build import BuildError, BuildReport, article_id, build
+from zhnews.search_text import fts_query
 from zhnews.sources import FolderSource
+from zhnews.text import to_simplified
 
 # --------------------------------------------------------------------------- helpers
 
@@ -371,3 +375,66 @@ def test_cli_fatal_problems_give_a_clear_message_and_a_nonzero_exit(
     (tmp_path / "adir.db").mkdir()
     a_folder = cli(str(small_source), "--db", str(tmp_path / "adir.db"), cwd=tmp_path)
     assert a_folder.returncode != 0 and "adir.db" in a_folder.stderr
+
+
+# --------------------------------------------------------------------------- Chinese search, built corpus
+
+
+def search(db: Path, query: str) -> set[int]:
+    """Article ids the FTS index returns for what a user typed, through the shared query rewrite."""
+    sql = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
+    return {i for (i,) in rows(db, sql, fts_query(query))}
+
+
+def containing(db: Path, predicate: Callable[[str], bool]) -> set[int]:
+    """Ground truth without the index: articles whose normalised title, lead or body satisfies `predicate`."""
+    def norm(text: str | None) -> str:
+        return to_simplified(unicodedata.normalize("NFKC", text or "")).casefold()
+    return {aid for aid, *texts in rows(db, "SELECT id, title, lead, body_text FROM articles")
+            if any(predicate(norm(t)) for t in texts)}
+
+
+@pytest.mark.parametrize("term", ["疫", "美", "台湾", "病毒", "香港国安法", "世界卫生组织", "刘建超", "费纳"])
+def test_search_finds_every_article_containing_a_chinese_term(corpus_build: CorpusBuild, term: str) -> None:
+    expected = containing(corpus_build.db, lambda text: term in text)
+    assert expected, f"the corpus has articles with {term}"
+    assert search(corpus_build.db, term) == expected
+
+
+def test_traditional_and_simplified_find_each_other(corpus_build: CorpusBuild) -> None:
+    db = corpus_build.db
+    simplified = search(db, "台湾")
+    assert search(db, "臺灣") == search(db, "台灣") == simplified
+    raw = dict(rows(db, "SELECT id, title || lead || body_text FROM articles"))
+    assert any("台灣" in raw[a] for a in simplified) and any("台湾" in raw[a] for a in simplified)
+
+
+def test_search_finds_english_words_names_and_numbers(corpus_build: CorpusBuild) -> None:
+    db = corpus_build.db
+    # Letter runs and digit runs are words of their own (COVID19 is found by covid and by 19).
+    for query, pattern in (("Jon Finer", "(?<![a-z])jon finer(?![a-z])"),
+                           ("Finer", "(?<![a-z])finer(?![a-z])"), ("covid", "(?<![a-z])covid(?![a-z])"),
+                           ("2024", "(?<![0-9])2024(?![0-9])"), ("2020", "(?<![0-9])2020(?![0-9])")):
+        expected = containing(db, lambda text, p=pattern: re.search(p, text) is not None)
+        assert expected, query
+        assert search(db, query) == expected, query
+
+
+def test_full_width_digits_are_searched_as_ascii(corpus_build: CorpusBuild) -> None:
+    db = corpus_build.db
+    assert search(db, "２０２０") == search(db, "2020")
+    written_full_width = {aid for aid, text in rows(db, "SELECT id, title || lead || body_text FROM articles")
+                          if re.search("(?<![０-９0-9])３０(?![０-９0-9])", text)}
+    assert written_full_width, "the corpus writes some numbers in full-width digits"
+    assert written_full_width <= search(db, "30")
+
+
+def test_a_multi_term_query_finds_the_articles_with_every_term(corpus_build: CorpusBuild) -> None:
+    db = corpus_build.db
+    for terms in (("台湾", "疫情"), ("香港", "国安法", "美国"), ("Finer", "刘建超")):
+        both = set.intersection(*(search(db, t) for t in terms))
+        assert search(db, " ".join(terms)) == both
+        # each term anywhere in the article: title, lead or body
+        each = [containing(db, lambda text, t=t: t.casefold() in text) for t in terms]
+        assert both == set.intersection(*each)
+    assert search(db, "台湾 疫情"), "a common pair co-occurs"
