@@ -165,10 +165,32 @@ def test_queries_with_nothing_searchable_find_nothing_without_error(db: sqlite_u
         assert search(db, user_query) == []
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=200)
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=200)
 @given(st.text(max_size=300))
 def test_any_user_query_runs_against_the_index(db: sqlite_utils.Database, user_query: str) -> None:
     search(db, user_query)
+
+
+_HAN = "台湾臺灣海峡峽中国國美南北京法德的了"
+_CLAUSES = st.lists(st.text(alphabet=_HAN, min_size=1, max_size=12), min_size=1)
+
+
+@settings(max_examples=100, deadline=None)
+@given(clauses=_CLAUSES, data=st.data())
+def test_any_run_of_han_characters_from_an_article_finds_it_and_is_marked(
+    clauses: list[str], data: st.DataObject
+) -> None:
+    text = "，".join(clauses) + "。"
+    clause = data.draw(st.sampled_from(clauses))
+    start = data.draw(st.integers(0, len(clause) - 1))
+    term = clause[start : data.draw(st.integers(start + 1, len(clause)))]
+    conn = sqlite3.connect(":memory:")
+    create_search_index(conn)
+    index_articles(conn, [(7, "", "", text), (8, "", "", "无关文字。")])
+    register_sql_functions(conn)
+    found = conn.execute(f"select rowid from {FTS_TABLE} where {FTS_TABLE} match zh_fts_query(?)", [term])
+    assert [r[0] for r in found] == [7]
+    assert "<mark>" in conn.execute("select zh_highlight(?, ?)", [text, term]).fetchone()[0]
 
 
 # ------------------------------------------------------------------------------ SQL functions

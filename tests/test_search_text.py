@@ -70,6 +70,7 @@ def test_normalise_maps_compatibility_ideographs_to_the_unified_character() -> N
     assert normalise("\uf9b5") == "例"  # CJK COMPATIBILITY IDEOGRAPH-F9B5
 
 
+@settings(deadline=None)
 @given(HOSTILE)
 def test_every_normalised_character_maps_back_to_an_original_character(text: str) -> None:
     normalised, origin = _normalise_mapped(text)
@@ -119,12 +120,13 @@ def test_segment_emits_no_leading_or_trailing_boundary() -> None:
     assert segment("。，、") == ""
 
 
+@settings(deadline=None)
 @given(HOSTILE)
 def test_segment_is_the_tokens_of_the_normalised_text(text: str) -> None:
     assert segment(text).split() == [token for token, _, _ in tokens(normalise(text))]
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=300)
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=300)
 @given(HOSTILE)
 def test_every_token_segment_emits_is_searchable_in_fts5(text: str) -> None:
     """SQLite's own tokenizer must keep each of our tokens whole: a dropped token would empty a phrase."""
@@ -206,13 +208,13 @@ def test_fts_query_of_hostile_input_is_valid_fts5(user_query: str, fts: sqlite3.
     fts.execute("select rowid from t where t match ?", [fts_query(user_query)]).fetchall()
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=500)
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=500)
 @given(HOSTILE)
 def test_fts_query_of_any_text_executes_in_fts5(fts: sqlite3.Connection, user_query: str) -> None:
     fts.execute("select rowid from t where t match ?", [fts_query(user_query)]).fetchall()
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=200)
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=200)
 @given(st.text(max_size=2000))
 def test_fts_query_of_long_random_unicode_executes_in_fts5(fts: sqlite3.Connection, user_query: str) -> None:
     fts.execute("select rowid from t where t match ?", [fts_query(user_query)]).fetchall()
@@ -277,6 +279,7 @@ def test_highlight_marks_every_hit_in_the_whole_text() -> None:
     assert highlight("中南海与南海", "南海") == "中<mark>南海</mark>与<mark>南海</mark>"
 
 
+@settings(deadline=None)
 @given(HOSTILE, HOSTILE)
 def test_snippet_of_any_input_is_escaped_html_with_only_mark_tags(text: str, user_query: str) -> None:
     out = snippet(text, user_query, size=30)

@@ -266,6 +266,7 @@ def fts_query(user_query: str) -> str:
 # ---------------------------------------------------------------------------------------------- snippets
 
 _SPACES_RE = re.compile(r"\s+")
+_SENTENCE_END_RE = re.compile(r"[。！？；!?;]\s*|\n\s*")
 
 
 def _hits(text: str, phrases: list[Phrase]) -> list[tuple[int, int, int]]:
@@ -344,6 +345,9 @@ def snippet(text: str | None, user_query: str | None, size: int = 80) -> str:
         first_start, last_end = chosen[0][0], chosen[-1][1]
         free = max(size - (last_end - first_start), 0)
         start = max(0, first_start - free // 3)
+        ends = list(_SENTENCE_END_RE.finditer(text, max(0, first_start - free // 2), first_start))
+        if ends:  # begin with the hit's sentence when it starts close enough
+            start = ends[-1].end()
         end = min(len(text), max(start + size, last_end))
         start = max(0, min(start, end - size))
         for _ in range(15):  # do not cut an English word or a number in two
