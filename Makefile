@@ -42,7 +42,7 @@ bench: install
 # no facet suggestions (one query per column on every table page), no download of the whole database.
 SETTINGS    := --setting sql_time_limit_ms 3000 --setting max_returned_rows 1000 \
                --setting facet_time_limit_ms 500 --setting suggest_facets off --setting allow_download off \
-               --setting truncate_cells_html 200 --setting max_csv_mb 100
+               --setting default_facet_size 10 --setting truncate_cells_html 200 --setting max_csv_mb 100
 SERVE_FLAGS := --metadata metadata.yml --plugins-dir plugins --template-dir templates --static static:static \
                $(SETTINGS)
 # Table counts computed once per database file (datasette inspect), redone only when the file changed.

@@ -91,7 +91,7 @@ class Watched:
     """A page plus everything suspicious it reported: dialogs, console errors, uncaught exceptions."""
 
     def __init__(self, browser: Any, base: str, *, mobile: bool = False) -> None:
-        viewport = {"width": 390, "height": 844} if mobile else {"width": 1280, "height": 900}
+        viewport = {"width": 390, "height": 844} if mobile else {"width": 1280, "height": 1100}
         self.context = browser.new_context(viewport=viewport, device_scale_factor=1, locale="zh-CN")
         self.context.add_init_script(TRAP)
         self.context.route("**/*", self._route)
