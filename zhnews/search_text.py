@@ -114,8 +114,9 @@ _TOKEN_RE = re.compile(
 def tokens(normalised: str) -> Iterator[tuple[str, int, int]]:
     """The tokens of normalised text with their spans: Han characters, numbers, words and BOUNDARY.
 
-    Boundaries are collapsed and never lead or trail. This is THE tokenizer: `segment` is its output joined by
-    spaces, queries are built from it and snippets find hits with it.
+    Boundaries are collapsed and never lead or trail. This is THE tokenizer: queries are built from it,
+    snippets find hits with it, and `segment` (the same loop without spans, for speed) equals its tokens
+    joined by spaces (a property test holds them together).
     """
     pending: tuple[int, int] | None = None  # a boundary is only emitted when a token follows it
     seen_token = False
