@@ -34,8 +34,14 @@ def _t2s() -> opencc.OpenCC:
 
 
 def to_simplified(text: str) -> str:
-    """Traditional -> Simplified Chinese (OpenCC t2s); other scripts pass through unchanged."""
-    return _t2s().convert(text)
+    """Traditional -> Simplified Chinese (OpenCC t2s); other scripts pass through unchanged.
+
+    OpenCC needs encodable text, so a lone surrogate (from a broken escape) becomes U+FFFD first.
+    """
+    try:
+        return _t2s().convert(text)
+    except UnicodeEncodeError:
+        return _t2s().convert(text.encode("utf-8", "replace").decode("utf-8"))
 
 
 def char_count(text: str) -> int:
