@@ -36,7 +36,7 @@ def _t2s() -> opencc.OpenCC:
 def to_simplified(text: str) -> str:
     """Traditional -> Simplified Chinese (OpenCC t2s); other scripts pass through unchanged.
 
-    OpenCC needs encodable text, so a lone surrogate (from a broken escape) becomes U+FFFD first.
+    OpenCC needs encodable text, so a lone surrogate (from a broken escape) becomes "?" first.
     """
     try:
         return _t2s().convert(text)
