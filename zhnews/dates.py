@@ -1,0 +1,184 @@
+"""Date evidence and the `published` resolution order.
+
+An article can carry several times: the outlet's own date line or <time> element, the archiver's
+<!--ms--> stamp (the feed's time, `fed_at`), a front-matter `date`, a `日期：` line and a date in the URL.
+They differ in trust, so `published` takes the first PLAUSIBLE one in this order (issue 2):
+
+1. the outlet's own full date-time (date line: DW/Reuters ISO, VOA RFC 2822, RFI Paris time, NYT;
+   or a `<time datetime>` carrying a time of day)          published_from = "dateline" | "time_element"
+2. the archiver's stamp                                      "fed_at"
+3. front matter `date`                                       "front_matter"
+4. a `日期：` line                                           "date_line_text"
+5. a date in the URL (midnight UTC of that day)              "url"
+
+A date-only value from the outlet (BBC `2020年 7月 14日`, `<time datetime="2024-06-25">`) is not a
+publication TIME, so it does not beat the stamp — except when the stamp is more than two days away from
+it: then the article was re-fed long after publication and the outlet's day (midnight UTC) is closer to
+the truth ("dateline_date" | "time_element_date").
+Plausible means from 1990-01-01 up to the end of tomorrow (UTC); anything else falls through.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from email.utils import parsedate_to_datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from dateutil import parser as date_parser
+
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+REFEED_GAP = timedelta(days=2)
+
+PARIS = ZoneInfo("Europe/Paris")
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})$")
+_DMY_TIME = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})\s*-\s*(\d{1,2}):(\d{2})$")
+_CJK_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_DOT_DATE = re.compile(r"(\d{4})[.．/](\d{1,2})[.．/](\d{1,2})$")
+_URL_DATES = (
+    re.compile(r"/((?:19|20)\d\d)/(\d\d)/(\d\d)(?:/|$)"),  # /2020/07/30/
+    re.compile(r"(?<!\d)((?:19|20)\d\d)-(\d\d)-(\d\d)(?!\d)"),  # -2021-07-14
+    re.compile(r"(?<!\d)((?:19|20)\d\d)(\d\d)(\d\d)(?:\d{4})?(?!\d)"),  # /20200720- or 202008030045.aspx
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One candidate publication time: a UTC instant, where it came from, and whether it has a time of day."""
+
+    when: datetime  # aware, UTC
+    source: str
+    has_time: bool = True
+    local: datetime | None = None  # the same instant in the outlet's own zone, when known
+
+
+def iso_utc(when: datetime) -> str:
+    """UTC as `YYYY-MM-DDTHH:MM:SSZ` (the `published` and `fed_at` format)."""
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def latest_plausible(now: datetime | None = None) -> datetime:
+    """The end of tomorrow, UTC: later values are clock or parsing errors."""
+    now = now or datetime.now(UTC)
+    return datetime.combine(now.date() + timedelta(days=2), datetime.min.time(), tzinfo=UTC)
+
+
+def plausible(when: datetime | None, now: datetime | None = None) -> bool:
+    return when is not None and EARLIEST <= when < latest_plausible(now)
+
+
+def from_stamp(ms: int | None) -> datetime | None:
+    """The archiver's <!--ms--> stamp (Unix milliseconds) as UTC; None when absurd."""
+    if ms is None:
+        return None
+    try:
+        return datetime.fromtimestamp(ms / 1000, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _aware(value: datetime, zone: tzinfo) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=zone)
+
+
+@lru_cache(maxsize=8192)
+def parse_datetime(text: str, zone: tzinfo = UTC) -> tuple[datetime, bool] | None:
+    """A date-time in any of the formats the outlets use -> (aware datetime, has_time); None if not one.
+
+    Naive values are read in `zone` (the outlet's local time). Recognised: ISO 8601 (with or without
+    `Z`/offset, `T` or space), RFC 2822 (`Fri, 17 Jul 2020 19:47:09 GMT`), RFI `DD/MM/YYYY - HH:MM`,
+    `2020年 7月 14日`, `2025.2.11`.
+    """
+    text = text.strip()
+    if not text or len(text) > 64:
+        return None
+    try:
+        if m := _DMY_TIME.match(text):
+            day, month, year, hour, minute = map(int, m.groups())
+            return datetime(year, month, day, hour, minute, tzinfo=zone), True
+        if (m := _ISO_DATE.match(text)) or (m := _DOT_DATE.match(text)):
+            year, month, day = map(int, m.groups())
+            return datetime(year, month, day, tzinfo=zone), False
+        if m := _CJK_DATE.search(text):
+            year, month, day = map(int, m.groups())
+            return datetime(year, month, day, tzinfo=zone), False
+        if text[:4].isdigit():
+            return _aware(datetime.fromisoformat(text.replace("Z", "+00:00")), zone), True
+        if text[:3].isalpha() and "," in text[:5]:
+            return _aware(parsedate_to_datetime(text), zone), True
+    except (ValueError, TypeError, OverflowError, IndexError):
+        pass
+    try:
+        value = date_parser.parse(text, dayfirst=False, fuzzy=False)
+    except (ValueError, OverflowError, TypeError, date_parser.ParserError):
+        return None
+    has_time = any(ch.isdigit() for ch in text) and ":" in text
+    return _aware(value, zone), has_time
+
+
+def evidence(text: str, source: str, zone: tzinfo = UTC) -> Evidence | None:
+    """Parse `text` as evidence from `source`; None when it is not a date."""
+    parsed = parse_datetime(text, zone)
+    if parsed is None:
+        return None
+    value, has_time = parsed
+    try:
+        return Evidence(value.astimezone(UTC), source, has_time, value)
+    except (OverflowError, ValueError):
+        return None
+
+
+def url_evidence(url: str) -> Evidence | None:
+    """A calendar date written in a URL path, as midnight UTC."""
+    for pattern in _URL_DATES:
+        for m in pattern.finditer(url):
+            try:
+                day = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                continue
+            return Evidence(datetime.combine(day, datetime.min.time(), tzinfo=UTC), "url", False)
+    return None
+
+
+def resolve(
+    outlet_dates: list[Evidence],
+    fed_at: datetime | None,
+    front_matter: Evidence | None,
+    date_line: Evidence | None,
+    url: Evidence | None,
+    now: datetime | None = None,
+) -> Evidence | None:
+    """Apply the resolution order of the module docstring; None when no evidence is plausible."""
+    limit_ok = [e for e in outlet_dates if plausible(e.when, now)]
+    for candidate in limit_ok:
+        if candidate.has_time:
+            return candidate
+    day_only = limit_ok[0] if limit_ok else None
+    if plausible(fed_at, now):
+        assert fed_at is not None
+        if day_only is not None and abs(fed_at - day_only.when) > REFEED_GAP:
+            return Evidence(day_only.when, day_only.source + "_date", False, day_only.local)
+        return Evidence(fed_at, "fed_at")
+    for candidate in (front_matter, date_line):
+        if candidate is not None and plausible(candidate.when, now):
+            return candidate
+    if day_only is not None:
+        return Evidence(day_only.when, day_only.source + "_date", False, day_only.local)
+    if url is not None and plausible(url.when, now):
+        return url
+    return None
+
+
+def local_iso(ev: Evidence) -> str:
+    """The outlet's own reading of a time: ISO with its offset, or just the date when it has no time."""
+    value = ev.local or ev.when
+    if not ev.has_time:
+        return value.date().isoformat()
+    offset = value.utcoffset()
+    if offset is None:
+        value = value.replace(tzinfo=UTC)
+    return value.replace(microsecond=0).isoformat()

@@ -1,0 +1,300 @@
+"""Header fields found inside the article HTML: date line, <time>, author, section.
+
+Each outlet puts its date and byline in its own place (see ../shared/corpus/README.md). meta.extract()
+reads them from the parsed soup and REMOVES the nodes it consumed, so the body extractor never sees a
+date line or a credit line as article text. Rules are data (tables below) plus a generic path:
+a first short `<div>` whose last line is a date, the first `<time>`, an `<address>`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, tzinfo
+from urllib.parse import unquote, urlsplit
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+
+from zhnews.dates import PARIS, SHANGHAI, Evidence, evidence
+from zhnews.outlets import code_for_alias
+from zhnews.text import clean_line
+
+# The zone an outlet's naive date line is written in (measured against the feed stamps of the corpus:
+# NYT is Beijing time, RFI Paris time, DW/Reuters/VOA UTC).
+DATELINE_ZONE: dict[str, tzinfo] = {"rfi": PARIS, "nyt": SHANGHAI}
+
+# Section words in URLs -> the readable section name. Unknown slugs are kept as written.
+SECTION_NAMES: dict[str, str] = {
+    # BBC / NYT / VOA English slugs
+    "world": "国际", "china": "中国", "chinese-news": "中国", "business": "财经", "science": "科学",
+    "uk": "英国", "usa": "美国", "us": "美国", "asia-pacific": "亚太", "opinion": "观点",
+    "technology": "科技", "culture": "文化", "health": "健康", "lifestyle": "生活", "style": "风尚",
+    "sports": "体育", "education": "教育", "travel": "旅游", "real-estate": "房地产",
+    "film-tv": "影视", "books": "书评", "obits": "讣告", "interactive": "多媒体",
+    "world-news": "国际", "simp": "", "trad": "",
+    # RFA pinyin slugs
+    "zhengzhi": "政治", "junshiwaijiao": "军事外交", "jingmao": "经贸", "renquanfazhi": "人权法治",
+    "gangtai": "港台", "huanjing": "环境", "meiti": "媒体", "shaoshuminzu": "少数民族",
+    "shehui": "社会", "wenhua": "文化", "kejiaoyu": "科教", "tebiejiemu": "特别节目",
+    "guojishijiao": "国际视角", "xinwen": "新闻", "yataibaodao": "",
+}
+
+# Where each outlet writes a section in its URL path: (path prefix segments to skip, how many
+# segments may follow before the article slug). The LAST meaningful segment before the slug wins.
+SECTION_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "rfi": (("cn",),),
+    "bbc": (("zhongwen", "simp"), ("zhongwen", "trad")),
+    "nyt": ((),),
+    "rfa": (("mandarin",), ("cantonese",)),
+    "economist": ((),),
+}
+_NOT_SECTIONS = frozenset({"contenu", "a", "article", "story", "news", "zh", "cn", ""})
+
+# Credits that name an organisation, not a person: never an author.
+NOT_PERSONS = frozenset(
+    s.casefold()
+    for s in (
+        "null", "ARD", "ZDF", "AFP", "AP", "dpa", "Reuters", "法新社", "美联社", "路透社", "德新社",
+        "《纽约时报》", "纽约时报", "德国之声中文网", "德国之声 中文网", "BBC中文", "BBC 中文", "编辑部",
+    )
+)
+_AUTHOR_NOISE = re.compile(
+    r"^(?:null\s+)+|^(?:采访记者|记者|作者|文)\s*[：:]\s*|\s*[（(]\s*(?:摘编|综合报道|综合报导|采访记者|编译|报道)\s*[)）]"
+    r"|\s+(?:综合报道|综合报导)$"
+)
+_NAME_SPLIT = re.compile(r"\s*[,，、/]\s*|\s{2,}")
+_DATE_HINT = re.compile(r"\d")
+# RFA credit line: `记者：X 责编：Y 网编：Z` or `自由亚洲电台记者X台北报道 责编…`.
+_CREDIT = re.compile(r"(?:责编|网编)")
+_CREDIT_REPORTER = re.compile(
+    r"(?:自由亚洲电台)?(?:特约)?记者\s*[：:]?\s*(.+?)\s*(?:(?:\S{0,8}?(?:综合)?报[道导])|责编|网编|$)"
+)
+RFA_PLACES = (
+    "华盛顿", "台北", "台中", "巴黎", "香港", "伦敦", "东京", "首尔", "纽约", "旧金山", "洛杉矶", "柏林",
+    "悉尼", "多伦多", "温哥华", "渥太华", "布鲁塞尔", "日内瓦", "曼谷", "新德里", "达兰萨拉",
+)
+
+
+@dataclass(slots=True)
+class Meta:
+    dateline: str = ""  # the outlet's date line as shown
+    dates: list[Evidence] = field(default_factory=list)  # outlet date evidence, best first
+    author: str = ""
+    section: str = ""
+
+
+def clean_author(raw: str, outlet: str = "") -> str:
+    """A byline as a person's name(s): role words and repeats removed; "" when it names an organisation."""
+    text = clean_line(raw)
+    for _ in range(3):
+        text = _AUTHOR_NOISE.sub("", text).strip()
+    names: list[str] = []
+    for name in _NAME_SPLIT.split(text):
+        name = name.strip(" ·|")
+        if not name or name.casefold() in NOT_PERSONS or code_for_alias(name) is not None:
+            continue
+        if name.casefold() not in (n.casefold() for n in names):
+            names.append(name)
+    return ", ".join(names)
+
+
+def _element_children(tag: Tag) -> list[Tag]:
+    return [c for c in tag.children if isinstance(c, Tag)]
+
+
+def _first_element(root: Tag) -> Tag | None:
+    for child in root.children:
+        if isinstance(child, Tag):
+            return child
+        if isinstance(child, NavigableString) and child.strip():
+            return None
+    return None
+
+
+def _is_blank(tag: Tag) -> bool:
+    return not tag.get_text(strip=True) and tag.find(("img", "video", "iframe", "audio", "picture")) is None
+
+
+def _take_date_line(root: Tag, outlet: str, meta: Meta) -> None:
+    """The archiver's first `<div>`: `DATE`, `<i>AUTHOR<br>DATE</i>`, or empty (FT)."""
+    first = _first_element(root)
+    if first is None or first.name != "div" or first.attrs:
+        return
+    if _is_blank(first):
+        first.decompose()
+        return
+    if first.find(("img", "p", "div", "figure", "video")) is not None:
+        return
+    lines = [clean_line(s) for s in first.stripped_strings]
+    lines = [s for s in lines if s]
+    if not lines or len(lines) > 4 or sum(map(len, lines)) > 200 or not _DATE_HINT.search(lines[-1]):
+        return
+    ev = evidence(lines[-1], "dateline", DATELINE_ZONE.get(outlet, UTC))
+    if ev is None:
+        return
+    meta.dateline = lines[-1]
+    meta.dates.append(ev)
+    if len(lines) > 1:
+        meta.author = clean_author(" ".join(lines[:-1]), outlet)
+    first.decompose()
+
+
+def _remove_with_empty_parents(tag: Tag, root: Tag) -> None:
+    parent = tag.parent
+    tag.decompose()
+    while parent is not None and parent is not root and parent.name not in ("body", "html", "main"):
+        grand = parent.parent
+        if not _is_blank(parent):
+            break
+        parent.decompose()
+        parent = grand
+
+
+def _take_time(root: Tag, outlet: str, meta: Meta) -> None:
+    """The first `<time datetime=…>` (NYT 2021+, BBC, Economist); its text is often a frozen relative time."""
+    time_tag = root.find("time")
+    if time_tag is None:
+        return
+    value = str(time_tag.get("datetime") or time_tag.get("pudate") or "").strip()
+    ev = evidence(value, "time_element", DATELINE_ZONE.get(outlet, UTC)) if value else None
+    if ev is not None:
+        if ev.has_time and ev.local is not None and ev.local.time().isoformat() == "00:00:00":
+            ev = Evidence(ev.when, ev.source, False, ev.local)  # a midnight stamp is a date, not a time
+        meta.dates.append(ev)
+        if not meta.dateline:
+            meta.dateline = clean_line(time_tag.get_text()) or value
+    _remove_with_empty_parents(time_tag, root)
+
+
+def _take_address(root: Tag, outlet: str, meta: Meta) -> None:
+    """NYT 2021+: `<address>AUTHOR</address>` right before the `<time>`."""
+    address = root.find("address")
+    if address is None:
+        return
+    if not meta.author:
+        meta.author = clean_author(address.get_text(" "), outlet)
+    address.decompose()
+
+
+def _take_byline_list(root: Tag, outlet: str, meta: Meta) -> None:
+    """BBC 2021+: `<ul role="list"><li role="listitem">NAME</li><li>ROLE</li></ul>` before the body."""
+    ul = root.find("ul", attrs={"role": "list"})
+    if ul is None:
+        return
+    items = [clean_line(li.get_text(" ")) for li in ul.find_all("li", limit=4)]
+    if not items or any(len(i) > 60 for i in items) or ul.find("a") is not None:
+        return
+    if not meta.author:
+        meta.author = clean_author(items[0], outlet)
+    _remove_with_empty_parents(ul, root)
+
+
+def _take_rfi_author(root: Tag, outlet: str, meta: Meta) -> None:
+    """RFI 2023+: `<span>作者：</span><a href="/cn/作者/…">NAME</a>` in a block after the body."""
+    label = root.find("span", string=re.compile(r"^\s*作者\s*[：:]\s*$"))
+    if label is None or label.parent is None:
+        return
+    block = label.parent
+    names = [clean_line(a.get_text()) for a in block.find_all("a")]
+    author = clean_author(", ".join(n for n in names if n), outlet)
+    if author and not meta.author:
+        meta.author = author
+    _remove_with_empty_parents(block, root)
+
+
+def _take_cdt_card(root: Tag, outlet: str, meta: Meta) -> None:
+    """CDT 2025: the "CDT 档案卡" box (title, author, date, source, copyright) is metadata, not text."""
+    title = root.find(class_="su-spoiler-title")
+    if title is None or "档案卡" not in title.get_text():
+        return
+    box = title.find_parent(class_="su-spoiler") or title.parent
+    content = box.find(class_="su-spoiler-content") if box is not None else None
+    if content is not None:
+        for strong in content.find_all("strong"):
+            if clean_line(strong.get_text()).rstrip("：:") == "作者":
+                sibling = strong.next_sibling
+                while sibling is not None and not (isinstance(sibling, Tag) and sibling.name == "br"):
+                    text = sibling.get_text() if isinstance(sibling, Tag) else str(sibling)
+                    if text.strip():
+                        meta.author = meta.author or clean_author(text, outlet)
+                        break
+                    sibling = sibling.next_sibling
+    if box is not None:
+        _remove_with_empty_parents(box, root)
+
+
+def rfa_reporter(credit: str) -> str:
+    """The reporter(s) of an RFA credit line (`记者：乔龙 责编：…`, `自由亚洲电台记者柳飞 华盛顿报道 …`)."""
+    m = _CREDIT_REPORTER.search(clean_line(credit))
+    if not m:
+        return ""
+    names = m.group(1).strip()
+    names = re.sub(r"\s+\S{0,8}?(?:综合)?报[道导]$", "", names)
+    for place in RFA_PLACES:
+        if names.endswith(place) and len(names) > len(place):
+            names = names[: -len(place)]
+            break
+    parts = [p for p in re.split(r"[\s、,，]+", names) if p]
+    parts = [p for p in parts if p not in RFA_PLACES and not p.endswith(("报道", "报导"))]
+    return clean_author(", ".join(parts))
+
+
+def _take_rfa_credit(root: Tag, outlet: str, meta: Meta) -> None:
+    """RFA: the closing `记者：… 责编：… 网编：…` line is credits, not article text."""
+    for p in reversed(root.find_all("p")):
+        text = p.get_text()
+        if not _CREDIT.search(text):
+            continue
+        for node in list(p.strings):
+            if _CREDIT.search(node):
+                # The credit may share a <p> with the last sentence (after <br/>): cut just that text.
+                if not meta.author:
+                    meta.author = rfa_reporter(str(node))
+                node.extract()
+        if _is_blank(p):
+            p.decompose()
+        return
+
+
+def section_from_url(url: str, outlet: str) -> str:
+    """The readable section an outlet encodes in its URL path (RFI /cn/国际/… -> 国际)."""
+    prefixes = SECTION_PATHS.get(outlet)
+    if prefixes is None:
+        return ""
+    try:
+        segments = [unquote(s) for s in urlsplit(url).path.split("/") if s]
+    except ValueError:
+        return ""
+    for prefix in prefixes:
+        if tuple(segments[: len(prefix)]) != prefix:
+            continue
+        between = segments[len(prefix) : -1]  # the last segment is the article itself
+        for segment in reversed(between):
+            if segment.isdigit() or segment.casefold() in _NOT_SECTIONS:
+                continue
+            name = SECTION_NAMES.get(segment.casefold(), segment)
+            if name:
+                return name
+        return ""
+    return ""
+
+
+_STEPS = {
+    "rfi": (_take_rfi_author,),
+    "rfa": (_take_rfa_credit,),
+    "cdt": (_take_cdt_card,),
+    "bbc": (_take_byline_list,),
+}
+
+
+def extract(soup: BeautifulSoup, *, outlet: str, url: str) -> Meta:
+    """Read date line, time, author and section; remove the nodes consumed from `soup`."""
+    meta = Meta()
+    root: Tag = soup.body if soup.body is not None else soup
+    _take_date_line(root, outlet, meta)
+    _take_address(root, outlet, meta)
+    _take_time(root, outlet, meta)
+    for step in _STEPS.get(outlet, ()):
+        step(root, outlet, meta)
+    meta.section = section_from_url(url, outlet)
+    return meta

@@ -1,0 +1,131 @@
+"""parse(bytes, source) -> Article: the one entry point from an archive file to a clean record.
+
+Order: envelope (bytes -> header + HTML), outlet, canonical URL, title; the HTML is parsed ONCE with
+BeautifulSoup(html, "lxml"); meta.extract() takes the date line / byline nodes out of the soup, then
+the body extractor reads what is left. Only ParseError leaves this function: any other exception from
+a library on hostile input is converted, so one bad file can never stop a build.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import PurePosixPath
+from typing import Any
+
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
+
+from zhnews import dates, envelope, meta
+from zhnews.article import Article, ParseError
+from zhnews.body import extract_body
+from zhnews.language import detect_language
+from zhnews.outlets import outlet_code, strip_title_suffix
+from zhnews.text import HAN, char_count, clean_line
+from zhnews.urls import canonical_url
+
+warnings.filterwarnings("ignore", category=MarkupResemblesLocatorWarning)
+warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)
+
+# RFI appends a programme or press-review label to some titles (`… - 法国报纸摘要`, `… - 法国世界报`).
+_RFI_LABEL = re.compile(f"\\s+[-–—]\\s+([{HAN}]{{2,10}})$")
+_MAX_BYTES = 20_000_000
+
+
+def _folders(source: str) -> list[str]:
+    """Folder names of the source path (outer to inner): evidence for the outlet after the URL host."""
+    return list(PurePosixPath(source.replace("\\", "/")).parts[:-1])
+
+
+def clean_title(title_raw: str, outlet: str) -> tuple[str, str]:
+    """(title, label): whitespace-normalised, outlet branding removed; `label` is an RFI programme name.
+
+    RFI rule (documented choice): ` – 法国国际广播电台 - RFI` is branding and goes. A trailing
+    programme label (` - 要闻分析`, ` - 法国报纸摘要`) is not part of the headline: it is returned as
+    `label` (used as the section when the URL has none) and removed. A press-review label that names a
+    newspaper (ends in 报: ` - 法国世界报`) says whose words the headline quotes, so it stays.
+    """
+    title = strip_title_suffix(clean_line(title_raw), outlet)
+    label = ""
+    if outlet == "rfi" and (m := _RFI_LABEL.search(title)):
+        label = m.group(1)
+        if not label.endswith("报") and title[: m.start()].strip():
+            title = title[: m.start()].strip()
+    return title, label
+
+
+def _first_date_text(front_matter: dict[str, Any]) -> str:
+    value = front_matter.get("date")
+    return value if isinstance(value, str) else ""
+
+
+def _parse(data: bytes, source: str) -> Article:
+    if len(data) > _MAX_BYTES:
+        raise ParseError(f"file too large ({len(data)} bytes)")
+    env = envelope.split(data)
+    try:
+        url = canonical_url(env.url_raw)
+    except ValueError as exc:
+        raise ParseError(f"not an http(s) article URL: {env.url_raw[:80]!r} ({exc})") from None
+    outlet = outlet_code(url, _folders(source), env.front_matter)
+    title, label = clean_title(env.title_raw, outlet)
+    if not title:
+        raise ParseError("empty title")
+    if not env.html.strip():
+        raise ParseError("empty body: no HTML after the header")
+
+    soup = BeautifulSoup(env.html, "lxml")
+    header = meta.extract(soup, outlet=outlet, url=url)
+    section = header.section or label
+    if not section and outlet == "rfi" and ("AFP</p>" in env.html or "（法新社" in env.html[:3000]):
+        section = "法新社"  # RFI's /cn/contenu/ wire items carry no section; they are AFP dispatches
+    body = extract_body(soup, outlet=outlet, url=url, title=title)
+    paragraphs = [p for p in body.paragraphs if p]
+    if not body.lead and not paragraphs:
+        raise ParseError("empty body: no article text in the HTML")
+
+    fed_at = dates.from_stamp(env.stamp_ms)
+    fm_text = _first_date_text(env.front_matter)
+    chosen = dates.resolve(
+        header.dates,
+        fed_at,
+        dates.evidence(fm_text, "front_matter") if fm_text else None,
+        dates.evidence(env.date_text, "date_line_text") if env.date_text else None,
+        dates.url_evidence(url),
+    )
+    dateline_ev = next((e for e in header.dates if e.source == "dateline"), None) or (
+        header.dates[0] if header.dates else None
+    )
+    text = "\n".join([body.lead, *paragraphs])
+    return Article(
+        url=url,
+        title=title,
+        title_raw=env.title_raw,
+        outlet=outlet,
+        published=dates.iso_utc(chosen.when) if chosen else None,
+        published_from=chosen.source if chosen else None,
+        fed_at=dates.iso_utc(fed_at) if fed_at and dates.plausible(fed_at) else None,
+        dateline=header.dateline,
+        published_local=dates.local_iso(dateline_ev) if dateline_ev else None,
+        author=header.author,
+        section=section,
+        lead=body.lead,
+        paragraphs=paragraphs,
+        body_html=body.body_html,
+        images=list(body.images),
+        image_url=body.image_url,
+        language=detect_language(f"{title}\n{text}"),
+        char_count=char_count(text),
+        warnings=list(env.warnings),
+    )
+
+
+def parse(data: bytes, source: str = "") -> Article:
+    """One archive file -> Article. Raises ParseError (with a readable reason), and nothing else."""
+    try:
+        return _parse(data, source)
+    except ParseError:
+        raise
+    except RecursionError:
+        raise ParseError("HTML nested too deeply to parse") from None
+    except Exception as exc:
+        raise ParseError(f"unexpected {type(exc).__name__} while parsing: {exc}"[:300]) from exc

@@ -1,0 +1,85 @@
+"""Canonical article URLs: the canonical URL is the article key, so equal articles must get equal strings.
+
+Two captures of the same article may differ in scheme (http/https), doubled slashes (`rfi.fr//cn/`),
+the case of percent-escapes (`%e9` vs `%E9`), raw vs escaped non-ASCII, fragments and tracking
+parameters. canonical_url() removes exactly those differences and nothing else (paths and ordinary
+query parameters are kept: `?full=y` may matter to an outlet).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
+
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+_SLASHES = re.compile(r"/{2,}")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+# Characters left as they are in a path or query (RFC 3986 reserved + unreserved, and `%` for escapes).
+_PATH_SAFE = "/:@!$&'()*+,;=-._~%"
+_QUERY_SAFE = _PATH_SAFE + "?"
+_TRACKING = ("utm_",)
+_TRACKING_NAMES = frozenset({"fbclid", "gclid", "mc_cid", "mc_eid", "ref_src"})
+
+
+def _normalise_escapes(part: str, safe: str) -> str:
+    """Escape raw non-ASCII and unsafe characters; decode escapes of unreserved characters; upper-case hex."""
+
+    def fix(m: re.Match[str]) -> str:
+        char = chr(int(m.group(1), 16))
+        return char if char in _UNRESERVED else "%" + m.group(1).upper()
+
+    # A `%` not followed by two hex digits is a literal percent sign: escape it.
+    part = re.sub(r"%(?![0-9A-Fa-f]{2})", "%25", part)
+    return _ESCAPE.sub(fix, quote(part, safe=safe))
+
+
+def _is_tracking(name: str) -> bool:
+    lowered = name.lower()
+    return lowered.startswith(_TRACKING) or lowered in _TRACKING_NAMES
+
+
+def canonical_url(url: str) -> str:
+    """The canonical form of an http(s) article URL; ValueError for anything else.
+
+    https, lower-case host without default port, duplicate slashes collapsed, percent-encoding
+    normalised, no fragment, utm_* and click-id parameters dropped.
+    """
+    url = url.strip()
+    if url.startswith("//"):
+        url = "https:" + url
+    parts = urlsplit(url)  # may raise ValueError (e.g. a bad IPv6 literal)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ValueError(f"not an http(s) URL: {url[:80]!r}")
+    host = (parts.hostname or "").rstrip(".")
+    if not host or any(c.isspace() for c in host):
+        raise ValueError(f"URL has no host: {url[:80]!r}")
+    try:
+        host = host.encode("idna").decode("ascii") if not host.isascii() else host
+    except UnicodeError as exc:
+        raise ValueError(f"URL host is not a valid name: {url[:80]!r}") from exc
+    port = parts.port  # raises ValueError for a non-numeric or out-of-range port
+    netloc = host if port in (None, 80, 443) else f"{host}:{port}"
+    path = _normalise_escapes(_SLASHES.sub("/", parts.path) or "/", _PATH_SAFE)
+    query = ""
+    if parts.query:
+        pairs = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
+        query = _normalise_escapes(urlencode(pairs, safe=_QUERY_SAFE), _QUERY_SAFE)
+    return urlunsplit(("https", netloc, path, query, ""))
+
+
+def absolute_url(href: str, base: str) -> str:
+    """A link or image reference made absolute against the article URL, upgraded to https.
+
+    Returns "" for references that are not web links (javascript:, data:, mailto:, empty).
+    """
+    href = href.strip()
+    if not href:
+        return ""
+    try:
+        joined = urljoin(base, href)
+        parts = urlsplit(joined)
+    except ValueError:
+        return ""
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    return urlunsplit(("https", parts.netloc, _SLASHES.sub("/", parts.path), parts.query, parts.fragment))
