@@ -25,7 +25,7 @@ from bs4.element import Comment
 
 from zhnews.article import Image
 from zhnews.sanitise import sanitise_html
-from zhnews.text import HAN_RE, clean_line
+from zhnews.text import HAN, HAN_RE, clean_line
 from zhnews.urls import absolute_url
 
 
@@ -223,8 +223,7 @@ class _Walker:
         self.base_url = base_url
         self.figures = figures  # ids of elements that wrap one image and its caption
         self.blocks: list[_Block] = []
-        self.text: list[str] = []
-        self.html: list[str] = []
+        self.parts: list[tuple[str, str]] = []  # (text, html) pieces of the paragraph being built
         self.kind = "p"
         self.group = 0
         self.list_tag = "ul"
@@ -236,22 +235,19 @@ class _Walker:
 
     # -- output --
     def flush(self) -> None:
-        if not self.text:
-            self.html.clear()
+        if not self.parts:
             return
         bold = self.plain_chars == 0 and self.bold_chars > 0
         links_only = self.link_chars > 0 and self.link_chars >= self.bold_chars + self.plain_chars
-        for text, html in _split_lines("".join(self.text), "".join(self.html)):
+        for text, html in _split_lines(self.parts):
             self.blocks.append(
                 _Block(self.kind, text, html, self.group, self.list_tag, bold, links_only, self.lead_class)
             )
-        self.text.clear()
-        self.html.clear()
+        self.parts = []
         self.bold_chars = self.plain_chars = self.link_chars = 0
 
     def add_text(self, s: str) -> None:
-        self.text.append(s)
-        self.html.append(escape(s, quote=False))
+        self.parts.append((s, escape(s, quote=False)))
         n = len(s.strip())
         if self.link_depth:
             self.link_chars += n
@@ -259,6 +255,9 @@ class _Walker:
             self.bold_chars += n
         else:
             self.plain_chars += n
+
+    def markup(self, html: str) -> None:
+        self.parts.append(("", html))
 
     def add_image(self, src: str, caption: str) -> None:
         if src in self.seen_src:
@@ -289,12 +288,12 @@ class _Walker:
         if id(tag) in self.figures:
             self.figure(tag)
         elif name in _FORMAT:
-            self.html.append(f"<{name}>")
+            self.markup(f"<{name}>")
             bold = name in _BOLD
             self.bold_depth += bold
             self.walk(tag, depth)
             self.bold_depth -= bold
-            self.html.append(f"</{name}>")
+            self.markup(f"</{name}>")
         elif name == "a":
             self.link(tag, depth)
         elif name in _INLINE:
@@ -303,8 +302,7 @@ class _Walker:
             else:
                 self.walk(tag, depth)
         elif name == "br":
-            self.text.append(_BR)
-            self.html.append(_BR)
+            self.parts.append((_BR, ""))
         elif name == "img":
             self.image(tag)
         elif name == "figure":
@@ -344,11 +342,11 @@ class _Walker:
             return  # "点击查看本文英文版" and the like: navigation, not text
         # The href is resolved (absolute https, or dropped) by sanitise_html, the one place that does it.
         href = tag.get("href")
-        self.html.append(f'<a href="{escape(href)}">' if isinstance(href, str) and href.strip() else "<a>")
+        self.markup(f'<a href="{escape(href)}">' if isinstance(href, str) and href.strip() else "<a>")
         self.link_depth += 1
         self.walk(tag, depth)
         self.link_depth -= 1
-        self.html.append("</a>")
+        self.markup("</a>")
 
     def list(self, tag: Tag, depth: int) -> None:
         self.flush()
@@ -530,7 +528,7 @@ def _is_link_list(tag: Tag) -> bool:
     return True
 
 
-def _figure_wrappers(root: Tag) -> set[int]:
+def _figure_wrappers(root: Tag, base_url: str) -> set[int]:
     """Elements that wrap a single image with its caption and credit (BBC, NYT `<p><img><small>`...).
 
     From each image, climb while the ancestor still holds only this image and a short text; the highest
@@ -538,8 +536,8 @@ def _figure_wrappers(root: Tag) -> set[int]:
     """
     found: set[int] = set()
     for img in root.find_all("img"):
-        if img.find_parent("noscript") is not None:
-            continue
+        if img.find_parent("noscript") is not None or not image_src(img, base_url):
+            continue  # placeholders, emoji and empty images are not figures
         best: Tag | None = None
         node = img.parent
         while node is not None and node.name not in _NOT_FIGURE and node is not root:
@@ -556,28 +554,29 @@ def _figure_wrappers(root: Tag) -> set[int]:
 
 
 def _small_single_image(node: Tag) -> bool:
-    """At most one image (outside <noscript>) and at most _FIGURE_TEXT_LIMIT characters of text.
+    """One image (outside <noscript>), no text before it, at most _FIGURE_TEXT_LIMIT characters after.
 
-    One bounded pass: it stops at the first sign of a real article container.
+    A caption follows its picture; text before the image means a paragraph with an inline picture.
+    One bounded pass in document order: it stops at the first sign of a real article container.
     """
     text = images = 0
-    stack = [node]
+    stack: list[Tag | NavigableString] = [node]
     while stack:
-        for child in stack.pop().children:
-            if isinstance(child, Tag):
-                if child.name == "img":
-                    images += 1
-                    if images > 1:
-                        return False
-                elif child.name in _BLOCKERS:
+        el = stack.pop()
+        if isinstance(el, Tag):
+            if el.name == "img" and el is not node:
+                images += 1
+                if images > 1 or text:
                     return False
-                elif child.name != "noscript":
-                    stack.append(child)
-            elif type(child) is NavigableString:
-                text += len(child.strip())
-                if text > _FIGURE_TEXT_LIMIT:
-                    return False
-    return True
+            elif el.name in _BLOCKERS and el is not node:
+                return False
+            elif el.name != "noscript":
+                stack.extend(reversed(el.contents))
+        elif type(el) is NavigableString:
+            text += len(el.strip())
+            if text > _FIGURE_TEXT_LIMIT:
+                return False
+    return images == 1
 
 
 _BLOCKERS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "table", "figure"})
@@ -624,36 +623,58 @@ def unwrap_proxy(src: str) -> str:
 # --- lines and block rules -----------------------------------------------------------------------------
 
 
-def _split_lines(text: str, html: str) -> list[tuple[str, str]]:
-    """Cut a paragraph at its <br>s where they end a line of meaning.
+def _split_lines(parts: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(text, html) paragraphs from one block's pieces, cut at its <br>s where they end a line of meaning.
 
     Two or more <br> in a row always make a new paragraph (VOA). A single <br> does when the line before
     ends a sentence; otherwise it is a hard wrap inside a sentence (pasted text in CDT) and the lines are
     joined — directly between Chinese characters, with a space between Latin words.
     """
-    if _BR not in text:
-        clean = _clean(text)
-        return [(clean, html.strip())] if clean else []
-    t_parts = re.split(f"(?:{_BR}\\s*)+", text)
-    h_parts = re.split(f"(?:{_BR}\\s*)+", html)
-    seps = [m.group(0).count(_BR) for m in re.finditer(f"(?:{_BR}\\s*)+", text)]
-    out: list[tuple[str, str]] = []
-    cur_t, cur_h = _clean(t_parts[0]), h_parts[0].strip()
-    for sep, t, h in zip(seps, t_parts[1:], h_parts[1:], strict=False):
-        t = _clean(t)
-        if not t:
+    if not any(t == _BR for t, _ in parts):
+        text = _typeset(_clean("".join(t for t, _ in parts)))
+        return [(text, "".join(h for _, h in parts).strip())] if text else []
+    # Lines: [text pieces, html pieces, number of <br> before the next line].
+    lines: list[list] = [[[], [], 0]]
+    for t, h in parts:
+        cur = lines[-1]
+        if t == _BR:
+            if "".join(cur[0]).strip():
+                lines.append([[], [], 0])
+                cur[2] = 1
+            elif len(lines) > 1:
+                lines[-2][2] += 1
             continue
-        if not cur_t:
-            cur_t, cur_h = t, h.strip()
-        elif sep >= 2 or _SENTENCE_END.search(cur_t):
-            out.append((cur_t, cur_h))
-            cur_t, cur_h = t, h.strip()
+        if h.startswith("</") and not "".join(cur[0]).strip() and len(lines) > 1:
+            lines[-2][1].append(h)  # a closing tag right after a <br> closes the previous line
+            continue
+        cur[0].append(t)
+        cur[1].append(h)
+    out: list[tuple[str, str]] = []
+    prev_breaks = 0
+    for pieces, html_pieces, breaks in lines:
+        text, html = _typeset(_clean("".join(pieces))), "".join(html_pieces).strip()
+        if not text:
+            prev_breaks = max(prev_breaks, breaks)
+            continue
+        if out and prev_breaks < 2 and not _SENTENCE_END.search(out[-1][0]):
+            last_text, last_html = out[-1]
+            joiner = " " if last_text[-1].isascii() and text[0].isascii() else ""
+            out[-1] = (last_text + joiner + text, f"{last_html}<br>{html}")
         else:
-            joiner = " " if cur_t[-1].isascii() and t[0].isascii() else ""
-            cur_t, cur_h = cur_t + joiner + t, cur_h + "<br>" + h.strip()
-    if cur_t:
-        out.append((cur_t, cur_h))
+            out.append((text, html))
+        prev_breaks = breaks
     return out
+
+
+# ASCII angle brackets in Chinese text are a typist's title marks (《四川省实施<妇女权益保障法>办法》): the
+# nested-title marks 〈〉 say the same without looking like a leftover HTML tag; a lone `<` becomes `＜`.
+_ANGLED_HAN = re.compile(f"<([^<>]*[{HAN}][^<>]*)>")
+
+
+def _typeset(text: str) -> str:
+    if "<" not in text:
+        return text
+    return _ANGLED_HAN.sub(r"〈\1〉", text).replace("<", "＜")
 
 
 def _norm(text: str) -> str:
@@ -777,7 +798,7 @@ def _render(blocks: list[_Block]) -> str:
 def extract_body(soup: BeautifulSoup, *, outlet: str, url: str, title: str) -> Body:
     """Lead, paragraphs, images and sanitised HTML of the article in `soup` (header nodes already gone)."""
     root = soup.body or soup
-    walker = _Walker(url, _figure_wrappers(root))
+    walker = _Walker(url, _figure_wrappers(root, url))
     walker.walk(root)
     walker.flush()
     blocks = _clean_blocks(walker.blocks, title, outlet)
