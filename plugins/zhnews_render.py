@@ -58,11 +58,15 @@ def readable_time(value: str | None, *, utc_label: bool = True) -> str:
 
 
 def chinese_date(value: str | None) -> str:
-    """`2024-01-11T13:42:00+01:00` -> `2024年1月11日 13:42` (the reader view's dateline)."""
+    """`2024-01-11T13:42:00+01:00` -> `2024年1月11日 13:42` (the reader view's dateline).
+
+    Midnight exactly means a date line without a time (BBC: `2024年 6月 3日`): no invented 00:00.
+    """
     moment = parse_time(value)
     if moment is None:
         return value or ""
-    return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
+    day = f"{moment.year}年{moment.month}月{moment.day}日"
+    return day if (moment.hour, moment.minute, moment.second) == (0, 0, 0) else f"{day} {moment:%H:%M}"
 
 
 def time_tag(value: str) -> markupsafe.Markup:
