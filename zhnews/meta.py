@@ -48,6 +48,7 @@ SECTION_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
     "rfa": (("mandarin",), ("cantonese",)),
     "economist": ((),),
 }
+_SLUG_SECTION = re.compile(r"^([a-z]+(?:-[a-z]+)*)-\d+$")
 _NOT_SECTIONS = frozenset({"contenu", "a", "article", "story", "news", "zh", "cn", ""})
 
 # Credits that name an organisation, not a person: never an author.
@@ -62,17 +63,19 @@ _AUTHOR_NOISE = re.compile(
     r"^(?:null\s+)+|^(?:采访记者|记者|作者|文)\s*[：:]\s*|\s*[（(]\s*(?:摘编|综合报道|综合报导|采访记者|编译|报道)\s*[)）]"
     r"|\s+(?:综合报道|综合报导)$"
 )
+_AUTHOR_LABEL = re.compile(r"^\s*作者\s*[：:]\s*$")
 _NAME_SPLIT = re.compile(r"\s*[,，、/]\s*|\s{2,}")
 _DATE_HINT = re.compile(r"\d")
 # RFA credit line: `记者：X 责编：Y 网编：Z` or `自由亚洲电台记者X台北报道 责编…`.
 _CREDIT = re.compile(r"(?:责编|网编)")
-_CREDIT_REPORTER = re.compile(
-    r"(?:自由亚洲电台)?(?:特约)?记者\s*[：:]?\s*(.+?)\s*(?:(?:\S{0,8}?(?:综合)?报[道导])|责编|网编|$)"
-)
+_CREDIT_REPORTER = re.compile(r"记者\s*[：:]?\s*(.*?)\s*(?:责编|网编|$)")
+_REPORTED = re.compile(r"(?:综合)?报[道导]$")
+_TOKENS = re.compile(r"[\s、,，]+")
 RFA_PLACES = (
     "华盛顿", "台北", "台中", "巴黎", "香港", "伦敦", "东京", "首尔", "纽约", "旧金山", "洛杉矶", "柏林",
     "悉尼", "多伦多", "温哥华", "渥太华", "布鲁塞尔", "日内瓦", "曼谷", "新德里", "达兰萨拉",
 )
+_PLACES_LONGEST_FIRST = sorted(RFA_PLACES, key=len, reverse=True)
 
 
 @dataclass(slots=True)
@@ -150,9 +153,27 @@ def _remove_with_empty_parents(tag: Tag, root: Tag) -> None:
         parent = grand
 
 
-def _take_time(root: Tag, outlet: str, meta: Meta) -> None:
+class _Index:
+    """The node kinds meta looks for, collected in ONE walk over the tree (a find() per rule is slow)."""
+
+    WANTED = frozenset({"time", "address", "ul", "span", "p", "div"})
+
+    def __init__(self, root: Tag) -> None:
+        self.nodes: dict[str, list[Tag]] = {name: [] for name in self.WANTED}
+        for node in root.descendants:
+            if type(node) is Tag and node.name in self.WANTED:
+                self.nodes[node.name].append(node)
+
+    def first(self, name: str) -> Tag | None:
+        return next((t for t in self.nodes[name] if not t.decomposed), None)
+
+    def all(self, name: str) -> list[Tag]:
+        return [t for t in self.nodes[name] if not t.decomposed]
+
+
+def _take_time(root: Tag, index: _Index, outlet: str, meta: Meta) -> None:
     """The first `<time datetime=…>` (NYT 2021+, BBC, Economist); its text is often a frozen relative time."""
-    time_tag = root.find("time")
+    time_tag = index.first("time")
     if time_tag is None:
         return
     value = str(time_tag.get("datetime") or time_tag.get("pudate") or "").strip()
@@ -166,9 +187,9 @@ def _take_time(root: Tag, outlet: str, meta: Meta) -> None:
     _remove_with_empty_parents(time_tag, root)
 
 
-def _take_address(root: Tag, outlet: str, meta: Meta) -> None:
+def _take_address(root: Tag, index: _Index, outlet: str, meta: Meta) -> None:
     """NYT 2021+: `<address>AUTHOR</address>` right before the `<time>`."""
-    address = root.find("address")
+    address = index.first("address")
     if address is None:
         return
     if not meta.author:
@@ -176,9 +197,9 @@ def _take_address(root: Tag, outlet: str, meta: Meta) -> None:
     address.decompose()
 
 
-def _take_byline_list(root: Tag, outlet: str, meta: Meta) -> None:
+def _take_byline_list(root: Tag, index: _Index, outlet: str, meta: Meta) -> None:
     """BBC 2021+: `<ul role="list"><li role="listitem">NAME</li><li>ROLE</li></ul>` before the body."""
-    ul = root.find("ul", attrs={"role": "list"})
+    ul = next((u for u in index.all("ul") if u.get("role") == "list"), None)
     if ul is None:
         return
     items = [clean_line(li.get_text(" ")) for li in ul.find_all("li", limit=4)]
@@ -189,9 +210,9 @@ def _take_byline_list(root: Tag, outlet: str, meta: Meta) -> None:
     _remove_with_empty_parents(ul, root)
 
 
-def _take_rfi_author(root: Tag, outlet: str, meta: Meta) -> None:
+def _take_rfi_author(root: Tag, index: _Index, outlet: str, meta: Meta) -> None:
     """RFI 2023+: `<span>作者：</span><a href="/cn/作者/…">NAME</a>` in a block after the body."""
-    label = root.find("span", string=re.compile(r"^\s*作者\s*[：:]\s*$"))
+    label = next((t for t in index.all("span") if _AUTHOR_LABEL.match(t.get_text())), None)
     if label is None or label.parent is None:
         return
     block = label.parent
@@ -202,9 +223,9 @@ def _take_rfi_author(root: Tag, outlet: str, meta: Meta) -> None:
     _remove_with_empty_parents(block, root)
 
 
-def _take_cdt_card(root: Tag, outlet: str, meta: Meta) -> None:
+def _take_cdt_card(root: Tag, index: _Index, outlet: str, meta: Meta) -> None:
     """CDT 2025: the "CDT 档案卡" box (title, author, date, source, copyright) is metadata, not text."""
-    title = root.find(class_="su-spoiler-title")
+    title = next((d for d in index.all("div") if "su-spoiler-title" in (d.get("class") or ())), None)
     if title is None or "档案卡" not in title.get_text():
         return
     box = title.find_parent(class_="su-spoiler") or title.parent
@@ -224,24 +245,33 @@ def _take_cdt_card(root: Tag, outlet: str, meta: Meta) -> None:
 
 
 def rfa_reporter(credit: str) -> str:
-    """The reporter(s) of an RFA credit line (`记者：乔龙 责编：…`, `自由亚洲电台记者柳飞 华盛顿报道 …`)."""
+    """The reporter(s) of an RFA credit line (`记者：乔龙 责编：…`, `自由亚洲电台记者柳飞华盛顿报道 …`).
+
+    The reporter part may end with a place and 报道/报导, glued to the name or not; places come from
+    RFA_PLACES (data), so an unknown place stays glued to the name rather than eating it.
+    """
     m = _CREDIT_REPORTER.search(clean_line(credit))
     if not m:
         return ""
-    names = m.group(1).strip()
-    names = re.sub(r"\s+\S{0,8}?(?:综合)?报[道导]$", "", names)
-    for place in RFA_PLACES:
-        if names.endswith(place) and len(names) > len(place):
-            names = names[: -len(place)]
-            break
-    parts = [p for p in re.split(r"[\s、,，]+", names) if p]
-    parts = [p for p in parts if p not in RFA_PLACES and not p.endswith(("报道", "报导"))]
-    return clean_author(", ".join(parts))
+    reporters = _REPORTED.sub("", m.group(1).strip(" （）()")).strip()
+    names: list[str] = []
+    for token in _TOKENS.split(reporters):
+        token = token.removesuffix("综合")
+        for place in _PLACES_LONGEST_FIRST:
+            if token == place:
+                token = ""
+                break
+            if token.endswith(place):
+                token = token[: -len(place)]
+                break
+        if token:
+            names.append(token)
+    return clean_author(", ".join(names))
 
 
-def _take_rfa_credit(root: Tag, outlet: str, meta: Meta) -> None:
+def _take_rfa_credit(root: Tag, index: _Index, outlet: str, meta: Meta) -> None:
     """RFA: the closing `记者：… 责编：… 网编：…` line is credits, not article text."""
-    for p in reversed(root.find_all("p")):
+    for p in reversed(index.all("p")):
         text = p.get_text()
         if not _CREDIT.search(text):
             continue
@@ -269,6 +299,8 @@ def section_from_url(url: str, outlet: str) -> str:
         if tuple(segments[: len(prefix)]) != prefix:
             continue
         between = segments[len(prefix) : -1]  # the last segment is the article itself
+        if not between and segments[len(prefix) :] and (m := _SLUG_SECTION.match(segments[-1])):
+            between = [m.group(1)]  # BBC: /zhongwen/simp/world-53470961
         for segment in reversed(between):
             if segment.isdigit() or segment.casefold() in _NOT_SECTIONS:
                 continue
@@ -292,9 +324,10 @@ def extract(soup: BeautifulSoup, *, outlet: str, url: str) -> Meta:
     meta = Meta()
     root: Tag = soup.body if soup.body is not None else soup
     _take_date_line(root, outlet, meta)
-    _take_address(root, outlet, meta)
-    _take_time(root, outlet, meta)
+    index = _Index(root)
+    _take_address(root, index, outlet, meta)
+    _take_time(root, index, outlet, meta)
     for step in _STEPS.get(outlet, ()):
-        step(root, outlet, meta)
+        step(root, index, outlet, meta)
     meta.section = section_from_url(url, outlet)
     return meta
