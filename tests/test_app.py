@@ -31,6 +31,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from zhnews.search_text import normalise
+from zhnews.text import clean_line
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample"
@@ -123,7 +124,9 @@ def soup(html: str) -> BeautifulSoup:
 
 
 def collapse(text: str) -> str:
-    return " ".join(text.split())
+    """One line, whitespace collapsed, invisible characters gone (body_html may keep a U+200B that
+    body_text, cleaned by zhnews.text.clean_line, does not)."""
+    return clean_line(text)
 
 
 async def get(ds: Datasette, path: str) -> Any:
