@@ -230,6 +230,7 @@ def measure(root: Path, db: Path, log: Path, reps: int, csv_rows: int, seed: int
         "command": " ".join(server.command),
         "reps": reps,
         "startup_seconds": server.startup_seconds,
+        "inspect_seconds": server.inspect_seconds,
     }
     try:
         with httpx.Client(base_url=server.base, timeout=120) as client:
