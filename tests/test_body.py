@@ -265,9 +265,31 @@ def test_cdt_share_kit_related_posts_emoji_and_wordpress_footer() -> None:
     assert "addtoany" not in body.body_html and "Permalink" not in body.body_html
 
 
-def test_a_related_heading_drops_the_section_until_the_next_heading() -> None:
-    body = body_of("<p>正文。</p><h3>相关报道：旧闻</h3><p>旧闻一。</p><h3>新的小节</h3><p>继续。</p>")
+def test_a_related_gallery_is_skipped_and_the_article_goes_on_after_it() -> None:
+    html = (
+        "<p>正文。</p><h3>相关图集：旧闻</h3>"
+        '<div><img src="/1.jpg"><b>旧图一</b>：说明。</div><div><img src="/2.jpg"><b>旧图二</b>：说明。</div>'
+        "<p><strong>新的小节</strong></p><p>继续。</p>"
+    )
+    body = body_of(html)
     assert body.paragraphs == ["正文。", "新的小节", "继续。"]
+    assert body.images == []
+
+
+def test_further_reading_link_lines_are_dropped() -> None:
+    html = (
+        '<p>正文。</p><p><a href="https://api.dw.com/api/detail/article/1">延伸阅读:另一篇旧闻</a><span></span></p>'
+        '<p>延伸阅读: <a href="https://api.dw.com/api/detail/article/2">“又一篇旧闻”</a></p><p>继续。</p>'
+    )
+    assert body_of(html, "dw").paragraphs == ["正文。", "继续。"]
+
+
+def test_dw_2025_instagram_promo_is_dropped() -> None:
+    html = (
+        "<p>正文。</p><p><em><span>DW中文有<a href='https://www.instagram.com/dw.chinese/'>Instagram</a>！"
+        "欢迎搜寻dw.chinese。</span></em></p>"
+    )
+    assert body_of(html, "dw").paragraphs == ["正文。"]
 
 
 def test_a_list_of_real_items_stays_while_a_list_of_only_links_goes() -> None:

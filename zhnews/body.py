@@ -24,9 +24,8 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import Comment
 
 from zhnews.article import Image
-from zhnews.sanitise import sanitise_html
+from zhnews.sanitise import absolute_https, sanitise_html
 from zhnews.text import HAN, HAN_RE, clean_line
-from zhnews.urls import absolute_url
 
 
 @dataclass(slots=True)
@@ -190,7 +189,7 @@ _OUTLET_DROP = {
         r"嘉宾和观众听众发表的都是个人观点|YouTube播放列表[：:]|^美国之音.{0,10}(?:脸书|推特|YouTube)"
     ),
     "dw": re.compile(
-        r"^德国之声致力于为您提供客观中立的新闻|^(?:摘编|摘译)自其[他它]媒体.{0,4}不代表德国之声|^下载德国之声中文|^德国之声中文网.{0,6}(?:推特|Twitter|Instagram|App)"
+        r"^DW中文有|^订阅DW中文|^德国之声致力于为您提供客观中立的新闻|^(?:摘编|摘译)自其[他它]媒体.{0,4}不代表德国之声|^下载德国之声中文|^德国之声中文网.{0,6}(?:推特|Twitter|Instagram|App)"
     ),
 }
 
@@ -211,7 +210,7 @@ class _Block:
     group: int = 0  # which <ul>/<ol>/<blockquote> a li/quote belongs to
     list_tag: str = "ul"
     bold: bool = False  # every character of the text is inside <strong>/<b>
-    links_only: bool = False  # every character of the text is link text
+    link_share: float = 0.0  # the share of the text that is link text
     lead_class: bool = False  # the element is marked as the standfirst by its class
     image: Image | None = None
 
@@ -224,6 +223,7 @@ class _Walker:
         self.figures = figures  # ids of elements that wrap one image and its caption
         self.blocks: list[_Block] = []
         self.parts: list[tuple[str, str]] = []  # (text, html) pieces of the paragraph being built
+        self.pending: list[_Block] = []  # figures met inside that paragraph, placed after it
         self.kind = "p"
         self.group = 0
         self.list_tag = "ul"
@@ -236,15 +236,22 @@ class _Walker:
     # -- output --
     def flush(self) -> None:
         if not self.parts:
+            if self.pending:
+                self.blocks.extend(self.pending)
+                self.pending = []
             return
         bold = self.plain_chars == 0 and self.bold_chars > 0
-        links_only = self.link_chars > 0 and self.link_chars >= self.bold_chars + self.plain_chars
+        total = self.link_chars + self.bold_chars + self.plain_chars
+        link_share = self.link_chars / total if total else 0.0
         for text, html in _split_lines(self.parts):
             self.blocks.append(
-                _Block(self.kind, text, html, self.group, self.list_tag, bold, links_only, self.lead_class)
+                _Block(self.kind, text, html, self.group, self.list_tag, bold, link_share, self.lead_class)
             )
         self.parts = []
         self.bold_chars = self.plain_chars = self.link_chars = 0
+        if self.pending:
+            self.blocks.extend(self.pending)
+            self.pending = []
 
     def add_text(self, s: str) -> None:
         self.parts.append((s, escape(s, quote=False)))
@@ -263,8 +270,12 @@ class _Walker:
         if src in self.seen_src:
             return
         self.seen_src.add(src)
-        self.flush()
-        self.blocks.append(_Block("figure", image=Image(src=src, caption=_tidy_caption(caption))))
+        figure = _Block("figure", image=Image(src=src, caption=_tidy_caption(caption)))
+        if any(t.strip() for t, _ in self.parts):
+            self.pending.append(figure)  # an image inside a sentence: the text stays one paragraph
+        else:
+            self.flush()
+            self.blocks.append(figure)
 
     # -- walk --
     def walk(self, node: Tag, depth: int = 0) -> None:
@@ -310,7 +321,10 @@ class _Walker:
         elif name == "figcaption":
             self.stray_caption(tag)
         elif name in _HEADINGS:
-            self.block(tag, depth, _HEADINGS[name])
+            if RELATED.match(tag.get_text().strip()):
+                self.skip_gallery(tag)  # DW `<h3>相关图集：…</h3>` + picture items: another story
+            else:
+                self.block(tag, depth, _HEADINGS[name])
         elif name in {"ul", "ol"}:
             self.list(tag, depth)
         elif name == "li":
@@ -381,6 +395,13 @@ class _Walker:
             src = image_src(img, self.base_url)
             if src:
                 self.add_image(src, following or caption or _alt(img))
+
+    def skip_gallery(self, heading: Tag) -> None:
+        """Consume a related heading and the picture items right after it; the article goes on after them."""
+        sib = _next_element(heading)
+        while sib is not None and sib.name in {"div", "figure", "p"} and sib.find("img") is not None:
+            self.consumed.add(id(sib))
+            sib = _next_element(sib)
 
     def caption_after(self, node: Tag) -> str:
         cap = _caption_after(node)
@@ -586,14 +607,19 @@ def image_src(img: Tag, base_url: str) -> str:
     """The real image behind an <img>: lazy-loading attributes first, placeholders and empty src skipped."""
     for key in ("data-lazy-src", "data-src", "data-original", "src"):
         value = img.get(key)
-        if isinstance(value, str) and value.strip() and not _PLACEHOLDER_SRC.search(value.strip()):
-            return unwrap_proxy(absolute_url(value, base_url))
+        if isinstance(value, str) and _plausible_src(value.strip()):
+            return unwrap_proxy(absolute_https(value, base_url))
     srcset = img.get("data-lazy-srcset") or img.get("srcset") or img.get("srcSet")
     if isinstance(srcset, str) and srcset.strip():
         first = srcset.split(",")[0].split()
-        if first and not _PLACEHOLDER_SRC.search(first[0]):
-            return unwrap_proxy(absolute_url(first[0], base_url))
+        if first and _plausible_src(first[0]):
+            return unwrap_proxy(absolute_https(first[0], base_url))
     return ""
+
+
+def _plausible_src(src: str) -> bool:
+    """Not empty, not a placeholder, and shaped like a path or URL (a bare `x` is junk, not a picture)."""
+    return bool(src) and ("/" in src or "." in src) and not _PLACEHOLDER_SRC.search(src)
 
 
 _PROXIES = frozenset({"images.weserv.nl", "wsrv.nl"})
@@ -617,7 +643,7 @@ def unwrap_proxy(src: str) -> str:
         inner = inner[4:]
     if inner and "://" not in inner and not inner.startswith("//"):
         inner = "https://" + inner
-    return (absolute_url(inner, "") if inner else "") or src
+    return (absolute_https(inner, "") if inner else "") or src
 
 
 # --- lines and block rules -----------------------------------------------------------------------------
@@ -699,25 +725,25 @@ def _clean_blocks(blocks: list[_Block], title: str, outlet: str) -> list[_Block]
     blocks = _cut_footer(blocks)
     title_key = _norm(title)
     out: list[_Block] = []
-    related = ""  # inside a related-content section: "heading" (until the next heading) or "links"
+    related = False  # after a `相关阅读：` label: the link lines that follow are navigation too
     for b in blocks:
         if b.kind in {"hr", "nav"}:
             if b.kind == "nav":
                 out.append(b)  # kept as a marker for the lead rule, dropped below
             continue
         if b.kind == "figure":
-            if related != "heading":
-                out.append(b)
+            out.append(b)
             continue
         heading = b.kind in {"h2", "h3", "h4"}
-        if RELATED.match(b.text) and (heading or b.bold or len(b.text) <= 8):
-            related = "heading" if heading else "links"
+        if RELATED.match(b.text):
+            if heading or b.bold or len(b.text) <= 8:  # a label: `<p><strong>相关阅读：</strong></p>`
+                related = True
+                continue
+            if b.link_share >= 0.5:  # DW `延伸阅读: <a>another story</a>`
+                continue
+        if related and (b.link_share >= 0.9 or b.kind == "quote"):
             continue
-        if related == "heading" and not heading:
-            continue
-        if related == "links" and (b.links_only or b.kind == "quote"):
-            continue
-        related = ""
+        related = False
         if drop_paragraph(b.text, outlet):
             continue
         first = not any(x.kind != "nav" for x in out)

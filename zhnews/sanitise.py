@@ -8,9 +8,9 @@ origin than the outlet and mixed-content or `javascript:` URLs must never reach 
 
 from __future__ import annotations
 
-import nh3
+from urllib.parse import urljoin, urlsplit
 
-from zhnews.urls import absolute_url
+import nh3
 
 TAGS = frozenset(
     [
@@ -57,12 +57,35 @@ _IMG_TAIL = ' referrerpolicy="no-referrer" loading="lazy">'
 _IMG_TAIL_SWAPPED = ' loading="lazy" referrerpolicy="no-referrer">'
 
 
+def absolute_https(url: str, base_url: str = "") -> str:
+    """`url` resolved against `base_url` and upgraded to https; "" when it is not a web URL.
+
+    Unlike zhnews.urls.canonical_url this keeps the path as written: image and archive links nest whole
+    URLs in their path (`…/1340x754/https://thumbor…`, `web.archive.org/web/2020/https://…`), and
+    collapsing their `//` would break them. Whitespace inside is dropped as browsers do (`java\tscript:`).
+    """
+    url = "".join(url.split())
+    if not url:
+        return ""
+    try:
+        if base_url:
+            url = urljoin(base_url, url)
+        elif url.startswith("//"):
+            url = "https:" + url
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
+        return ""
+    return "https" + url[len(parts.scheme) :]
+
+
 def sanitise_html(html: str, base_url: str = "") -> str:
     """Allowlisted HTML: text structure, links and images only; every URL absolute https or removed."""
 
     def keep_url(element: str, attribute: str, value: str) -> str | None:
         if (element, attribute) in {("a", "href"), ("img", "src")}:
-            return absolute_url(value, base_url) or None
+            return absolute_https(value, base_url) or None
         return value
 
     cleaned = nh3.clean(
