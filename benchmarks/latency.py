@@ -201,6 +201,25 @@ class _Counter:
             yield line
 
 
+def match_counts(db: Path) -> dict[str, int | None]:
+    """How many articles each query matches (the shared rewrite, straight on the FTS table): the load behind
+    each latency figure."""
+    from zhnews.search_text import fts_query
+
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    counts: dict[str, int | None] = {}
+    try:
+        for _, query in QUERIES:
+            try:
+                sql = "select count(*) from articles_fts where articles_fts match ?"
+                counts[query] = conn.execute(sql, (fts_query(query),)).fetchone()[0]
+            except sqlite3.Error:
+                counts[query] = None
+    finally:
+        conn.close()
+    return counts
+
+
 def sample_ids(db: Path, count: int, seed: int) -> list[int]:
     """A fixed pseudo-random set of article ids (same seed, same database -> same ids)."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
@@ -231,6 +250,7 @@ def measure(root: Path, db: Path, log: Path, reps: int, csv_rows: int, seed: int
         "reps": reps,
         "startup_seconds": server.startup_seconds,
         "inspect_seconds": server.inspect_seconds,
+        "matches": match_counts(db),
     }
     try:
         with httpx.Client(base_url=server.base, timeout=120) as client:

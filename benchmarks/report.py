@@ -201,6 +201,12 @@ def _latency_rows(r: dict) -> list[str]:
             )
         )
         rows.append(_row("… worst single query p95 (ms)", _fmt(worst)))
+    rows.append(
+        _row(
+            "`datasette inspect` before serving; server ready after (s)",
+            f"{http.get('inspect_seconds', 0):.1f}; {http['startup_seconds']:.1f}",
+        )
+    )
     table = http["table_facets"]
     rows.append(
         _row(
@@ -246,13 +252,14 @@ def _query_table(r: dict) -> list[str]:
         "",
         f"Per query ({http['reps']} timed requests each after one warm-up; ms):",
         "",
-        "| query | kind | `_search` p50 | p95 | ranked p50 | p95 | statuses |",
-        "|---|---|---|---|---|---|---|",
+        "| query | kind | matching articles | `_search` p50 | p95 | ranked p50 | p95 | statuses |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for table, ranked in zip(http["search_table"], http["search_ranked"], strict=True):
         statuses = sorted(set(table["statuses"]) | set(ranked["statuses"]))
         lines.append(
-            f"| {table['query']} | {table['label']} | {table['p50']:,.0f} | {table['p95']:,.0f} | "
+            f"| {table['query']} | {table['label']} | {_fmt(http.get('matches', {}).get(table['query']))} | "
+            f"{table['p50']:,.0f} | {table['p95']:,.0f} | "
             f"{ranked['p50']:,.0f} | {ranked['p95']:,.0f} | {', '.join(map(str, statuses))} |"
         )
     return lines
