@@ -63,6 +63,7 @@ _AUTHOR_NOISE = re.compile(
     r"^(?:null\s+)+|^(?:采访记者|记者|作者|文)\s*[：:]\s*|\s*[（(]\s*(?:摘编|综合报道|综合报导|采访记者|编译|报道)\s*[)）]"
     r"|\s+(?:综合报道|综合报导)$"
 )
+_RELATIVE_TIME = re.compile(r"\d+\s*(?:秒|分钟|分鐘|小时|小時|天|日|周|週)前|\bago\b|^(?:刚刚|剛剛|昨天)")
 _AUTHOR_LABEL = re.compile(r"^\s*作者\s*[：:]\s*$")
 _NAME_SPLIT = re.compile(r"\s*[,，、/]\s*|\s{2,}")
 _DATE_HINT = re.compile(r"\d")
@@ -183,7 +184,9 @@ def _take_time(root: Tag, index: _Index, outlet: str, meta: Meta) -> None:
             ev = Evidence(ev.when, ev.source, False, ev.local)  # a midnight stamp is a date, not a time
         meta.dates.append(ev)
         if not meta.dateline:
-            meta.dateline = clean_line(time_tag.get_text()) or value
+            shown = clean_line(time_tag.get_text())
+            # BBC froze a relative time ("43 分钟前") into the text: the attribute is the date line then.
+            meta.dateline = value if not shown or _RELATIVE_TIME.search(shown) else shown
     _remove_with_empty_parents(time_tag, root)
 
 

@@ -27,7 +27,7 @@ warnings.filterwarnings("ignore", category=MarkupResemblesLocatorWarning)
 warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)
 
 # RFI appends a programme or press-review label to some titles (`… - 法国报纸摘要`, `… - 法国世界报`).
-_RFI_LABEL = re.compile(f"\\s+[-–—]\\s+([{HAN}]{{2,10}})$")
+_RFI_LABEL = re.compile(f"\\s+[-–—]\\s+([{HAN}]{{2,6}})$")  # programme names are short
 _MAX_BYTES = 20_000_000
 
 
@@ -46,10 +46,10 @@ def clean_title(title_raw: str, outlet: str) -> tuple[str, str]:
     """
     title = strip_title_suffix(clean_line(title_raw), outlet)
     label = ""
-    if outlet == "rfi" and (m := _RFI_LABEL.search(title)):
-        label = m.group(1)
-        if not label.endswith("报") and title[: m.start()].strip():
-            title = title[: m.start()].strip()
+    if outlet == "rfi" and (m := _RFI_LABEL.search(title)) and not m.group(1).endswith("报"):
+        head = title[: m.start()].strip()
+        if head:
+            title, label = head, m.group(1)
     return title, label
 
 
