@@ -168,14 +168,14 @@ async def article_vars(datasette: Any, database: str, request: Any) -> dict[str,
 
 
 @hookimpl
-def extra_template_vars(view_name: str, table: str | None, database: str | None, request: Any,
-                        datasette: Any) -> Any:
+def extra_template_vars(template: str, view_name: str, table: str | None, database: str | None,
+                        request: Any, datasette: Any) -> Any:
     async def inner() -> dict[str, Any]:
         if view_name == "index":
             return await home_vars(datasette)
         if view_name == "row" and table == "articles" and database:
             return await article_vars(datasette, database, request)
-        if view_name in {"database", "query", "table"} and database:
+        if (template or "").startswith("query") and database:  # the search form's outlet menu
             return {"zh_outlets": await _outlet_names(datasette, database)}
         return {}
 

@@ -371,6 +371,13 @@ async def test_search_page_says_what_it_searched_and_keeps_facets(ds: Datasette,
     assert "/news/search?q=%E5%8F%B0%E6%B9%BE" in html  # the link to the ranked view of the same query
 
 
+async def test_search_can_be_limited_to_titles(ds: Datasette, db: Path) -> None:
+    response = await get(ds, f"/news/articles.csv?_search_title={quote('台湾')}&_stream=on&_col=title")
+    found = {int(r["id"]) for r in csv.DictReader(io.StringIO(response.text))}
+    titles = rows(db, "select id, title from articles")
+    assert found and found == {a["id"] for a in titles if term_matches("台湾", {"title": a["title"]})}
+
+
 async def test_empty_search_shows_every_article(ds: Datasette, db: Path) -> None:
     total = rows(db, "select count(*) n from articles")[0]["n"]
     for path in ("/news/articles.json?_search=", "/news/articles.json?_search=%20%20"):
@@ -434,13 +441,15 @@ async def test_ranked_search_marks_hits_and_filters_by_outlet_and_dates(
     assert {r["id"] for r in since} | {r["id"] for r in until} >= dated
 
 
-async def test_ranked_search_page_shows_cards_with_highlighted_snippets(ds: Datasette) -> None:
+async def test_ranked_search_page_shows_cards_with_highlighted_snippets(ds: Datasette, db: Path) -> None:
     page = soup((await get(ds, f"/news/search?q={quote('台湾')}")).text)
     cards = page.select("li.zh-card")
     assert cards
     assert all(card.select_one("h2 a[href^='/news/articles/']") for card in cards)
     assert page.select(".zh-snippet mark")
     assert page.select_one("input[name=q]")["value"] == "台湾"
+    menu = page.select("select[name=outlet] option")
+    assert len(menu) == 1 + len(rows(db, "select id from outlets where articles > 0"))
 
 
 async def test_table_page_links_to_the_ranked_search(ds: Datasette) -> None:
