@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import markupsafe
 import nh3
@@ -85,6 +86,16 @@ def thumbnail(url: str, *, css_class: str = "zh-thumb") -> markupsafe.Markup:
     ).format(css_class, src)
 
 
+def readable_link(url: str) -> markupsafe.Markup:
+    """A link that shows its address decoded and short (percent-encoded Chinese paths are unreadable)."""
+    href = absolute_url(url, "")
+    if not href:
+        return markupsafe.Markup("{}").format(url)
+    parts = urlsplit(href)
+    shown = excerpt(parts.hostname + unquote(parts.path), 48)
+    return markupsafe.Markup('<a href="{}" rel="noopener noreferrer nofollow">{}</a>').format(href, shown)
+
+
 def article_link(datasette: Any, database: str, article_id: Any, label: Any) -> markupsafe.Markup:
     href = datasette.urls.row(database, "articles", str(article_id))
     return markupsafe.Markup('<a class="zh-title" href="{}">{}</a>').format(href, label)
@@ -115,6 +126,8 @@ def _render_article_column(column: str, value: Any, row: Any, database: str, dat
         return markupsafe.Markup('<span class="zh-excerpt">{}</span>').format(excerpt(str(value), 60))
     if column == "image_url":
         return thumbnail(str(value))
+    if column == "url":
+        return readable_link(str(value))
     if column in {"published", "fed_at", "published_local"}:
         return time_tag(str(value))
     return None
