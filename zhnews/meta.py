@@ -9,6 +9,7 @@ a first short `<div>` whose last line is a date, the first `<time>`, an `<addres
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 from urllib.parse import unquote, urlsplit
@@ -155,21 +156,26 @@ def _remove_with_empty_parents(tag: Tag, root: Tag) -> None:
 
 
 class _Index:
-    """The node kinds meta looks for, collected in ONE walk over the tree (a find() per rule is slow)."""
+    """The node kinds meta looks for, collected in ONE walk over the tree (a find() per rule is slow).
 
-    WANTED = frozenset({"time", "address", "ul", "span", "p", "div"})
+    No walk at all when the raw HTML shows none of them (a substring test, not a regex).
+    """
 
-    def __init__(self, root: Tag) -> None:
-        self.nodes: dict[str, list[Tag]] = {name: [] for name in self.WANTED}
-        for node in root.descendants:
-            if type(node) is Tag and node.name in self.WANTED:
-                self.nodes[node.name].append(node)
+    def __init__(self, root: Tag, wanted: frozenset[str]) -> None:
+        self.nodes: dict[str, list[Tag]] = {name: [] for name in wanted}
+        if wanted:
+            for node in root.descendants:
+                if type(node) is Tag and node.name in wanted:
+                    self.nodes[node.name].append(node)
 
     def first(self, name: str) -> Tag | None:
-        return next((t for t in self.nodes[name] if not t.decomposed), None)
+        return next((t for t in self.nodes.get(name, ()) if not t.decomposed), None)
 
     def all(self, name: str) -> list[Tag]:
-        return [t for t in self.nodes[name] if not t.decomposed]
+        return [t for t in self.nodes.get(name, ()) if not t.decomposed]
+
+
+Step = Callable[[Tag, "_Index", str, "Meta"], None]
 
 
 def _take_time(root: Tag, index: _Index, outlet: str, meta: Meta) -> None:
@@ -314,23 +320,33 @@ def section_from_url(url: str, outlet: str) -> str:
     return ""
 
 
-_STEPS = {
-    "rfi": (_take_rfi_author,),
-    "rfa": (_take_rfa_credit,),
-    "cdt": (_take_cdt_card,),
-    "bbc": (_take_byline_list,),
-}
+# Each step: (outlets it applies to or None for all, substrings the raw HTML must contain for the step
+# to have anything to find, the node names it reads, the function).
+_STEPS: tuple[tuple[frozenset[str] | None, tuple[str, ...], frozenset[str], Step], ...] = (
+    (None, ("<address",), frozenset({"address"}), _take_address),
+    (None, ("<time",), frozenset({"time"}), _take_time),
+    (frozenset({"bbc"}), ('role="list"',), frozenset({"ul"}), _take_byline_list),
+    (frozenset({"rfi"}), ("作者",), frozenset({"span"}), _take_rfi_author),
+    (frozenset({"cdt"}), ("su-spoiler-title",), frozenset({"div"}), _take_cdt_card),
+    (frozenset({"rfa"}), ("责编", "网编"), frozenset({"p"}), _take_rfa_credit),
+)
 
 
-def extract(soup: BeautifulSoup, *, outlet: str, url: str) -> Meta:
-    """Read date line, time, author and section; remove the nodes consumed from `soup`."""
+def extract(soup: BeautifulSoup, *, outlet: str, url: str, html: str | None = None) -> Meta:
+    """Read date line, time, author and section; remove the nodes consumed from `soup`.
+
+    `html` is the markup the soup was parsed from: when given, steps whose markers it lacks are skipped.
+    """
     meta = Meta()
     root: Tag = soup.body if soup.body is not None else soup
     _take_date_line(root, outlet, meta)
-    index = _Index(root)
-    _take_address(root, index, outlet, meta)
-    _take_time(root, index, outlet, meta)
-    for step in _STEPS.get(outlet, ()):
+    steps = [
+        (names, step)
+        for outlets, markers, names, step in _STEPS
+        if (outlets is None or outlet in outlets) and (html is None or any(m in html for m in markers))
+    ]
+    index = _Index(root, frozenset().union(*(names for names, _ in steps)))
+    for _, step in steps:
         step(root, index, outlet, meta)
     meta.section = section_from_url(url, outlet)
     return meta

@@ -74,13 +74,15 @@ def _parse(data: bytes, source: str) -> Article:
         raise ParseError("empty body: no HTML after the header")
 
     soup = BeautifulSoup(env.html, "lxml")
-    header = meta.extract(soup, outlet=outlet, url=url)
+    header = meta.extract(soup, outlet=outlet, url=url, html=env.html)
     section = header.section or label
     if not section and outlet == "rfi" and ("AFP</p>" in env.html or "（法新社" in env.html[:3000]):
         section = "法新社"  # RFI's /cn/contenu/ wire items carry no section; they are AFP dispatches
     body = extract_body(soup, outlet=outlet, url=url, title=title)
     paragraphs = [p for p in body.paragraphs if p]
     if not body.lead and not paragraphs:
+        if clean_line(soup.get_text(" ")) == title:
+            raise ParseError("empty body: the HTML only repeats the title")
         raise ParseError("empty body: no article text in the HTML")
 
     fed_at = dates.from_stamp(env.stamp_ms)
