@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import pty
 import re
 import shutil
 import sqlite3
@@ -438,3 +439,26 @@ def test_a_multi_term_query_finds_the_articles_with_every_term(corpus_build: Cor
         each = [containing(db, lambda text, t=t: t.casefold() in text) for t in terms]
         assert both == set.intersection(*each)
     assert search(db, "台湾 疫情"), "a common pair co-occurs"
+
+
+def test_cli_on_a_terminal_shows_a_progress_bar_with_files_per_second_and_eta(
+        small_source: Path, tmp_path: Path) -> None:
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen([sys.executable, str(ROOT / "build_db.py"), str(small_source), "--db", "out.db"],
+                            cwd=tmp_path, stdin=terminal, stdout=terminal, stderr=terminal,
+                            env={**os.environ, "COLUMNS": "160", "TERM": "xterm"})
+    os.close(terminal)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the terminal closes when the build exits
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(controller)
+    assert proc.wait(timeout=120) == 0
+    text = output.decode("utf-8", "replace")
+    assert "building" in text and "files/s" in text and "ETA" in text and "2/2" in text
+    assert "files seen 2: new 2" in text

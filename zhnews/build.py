@@ -480,7 +480,11 @@ def build(
     full: bool = False,
     progress: Progress | None = None,
 ) -> BuildReport:
-    """Bring the database at `db_path` in line with `sources`; see the module docstring for the rules."""
+    """Bring the database at `db_path` in line with `sources`; see the module docstring for the rules.
+
+    With workers > 1 the parsers run in spawned processes, which import the caller's main module: a script
+    calling build() needs the usual `if __name__ == "__main__":` guard.
+    """
     started = time.perf_counter()
     if not sources:
         raise BuildError("no SOURCE given")

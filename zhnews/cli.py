@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 
 import click
 from rich.console import Console
@@ -32,14 +33,17 @@ class RichProgress:
             TimeRemainingColumn(), console=console, transient=True,
         )
         self.task = self.bar.add_task("build", total=None, rate="-")
+        self.started = time.monotonic()
+        self.done = 0
 
     def start(self, total: int) -> None:
+        self.started = time.monotonic()
         self.bar.update(self.task, total=total)
 
     def advance(self, n: int) -> None:
-        self.bar.advance(self.task, n)
-        speed = self.bar.tasks[0].speed
-        self.bar.update(self.task, rate=f"{speed:,.0f}" if speed else "-")
+        self.done += n
+        rate = self.done / max(time.monotonic() - self.started, 1e-6)  # over the whole run: steady, honest
+        self.bar.update(self.task, advance=n, rate=f"{rate:,.0f}")
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
