@@ -125,19 +125,20 @@ _NOT_FIGURE = frozenset({"body", "html", "main", "article", "section", "[documen
 _CHROME_ATTR = re.compile(
     r"(?:^|[\s_-])(?:ads?|advert\w*|interstitial|outbrain|taboola|share|sharing|sharedaddy|social|"
     r"a2a\w*|addtoany\w*|newsletter|self-promo|selfpromo|promo|related-?posts|jp-relatedposts|"
-    r"trustBadge\w*|off-screen|offscreen|sr-only|screen-reader-text|visually-?hidden\w*|copyright|credits?|"
-    r"wp-embedded-content|m-em-audio|searchresultdate|caption__credits)(?:$|[\s_-])"
+    r"trustBadge\w*|off-screen|offscreen|sr-only|screen-reader-text|visually-?hidden\w*|"
+    r"wp-embedded-content|m-em-audio|searchresultdate)(?:$|[\s_-])"
+    # Credits: a class that ENDS in copyright/credit(s) (`story-image-copyright`, `t-copyright`), not a
+    # container that merely mentions it (`image-and-copyright-container` holds the picture itself).
+    r"|(?:^|[\s_-])(?:copyright|credits?)(?=$|\s)"
     r"|^(?:广告|廣告|advertisement)",
     re.IGNORECASE,
 )
 _CHROME_DATA = {"data-e2e": {"advertisement", "media-player"}}
 # Lead (standfirst) markers in class names: BBC 2020 `story-body__introduction`, FT `story-lead`.
 _LEAD_CLASS = re.compile(r"introduction|standfirst|story-lead|\blede\b|article-lead|summary", re.IGNORECASE)
-_PLACEHOLDER_SRC = re.compile(
-    r"^data:|\.svg(?:\?|$)|/[^/]*(?:blank|spacer|placeholder|1px|pixel|transparent)[^/]*\.(?:png|gif)$|/icon[-_]|\+\+plone\+\+"
-    r"|/meta_og_twcards/|/emoji/",
-    re.IGNORECASE,
-)
+# Image sources that are not pictures: inline placeholders, 1-px spacers, icons, emoji, generic logos.
+_PLACEHOLDER_PARTS = ("/icon-", "/icon_", "++plone++", "/meta_og_twcards/", "/emoji/")
+_SPACER_WORDS = ("blank", "spacer", "placeholder", "1px", "pixel", "transparent")
 _EMOJI_CLASS = re.compile(r"wp-smiley|emoji", re.IGNORECASE)
 _STYLE_CAPTION = re.compile(r"font-size|color\s*:\s*#", re.IGNORECASE)
 _GENERIC_ALT = re.compile(
@@ -218,12 +219,14 @@ class _Block:
 class _Walker:
     """Flattens the tree into blocks in one pass."""
 
-    def __init__(self, base_url: str, figures: set[int]) -> None:
+    def __init__(self, base_url: str, root: Tag) -> None:
         self.base_url = base_url
-        self.figures = figures  # ids of elements that wrap one image and its caption
+        self.root = root
+        self.suppress: Tag | None = None  # a figure wrapper already read: skip the rest of its content
         self.blocks: list[_Block] = []
         self.parts: list[tuple[str, str]] = []  # (text, html) pieces of the paragraph being built
         self.pending: list[_Block] = []  # figures met inside that paragraph, placed after it
+        self.has_br = False
         self.kind = "p"
         self.group = 0
         self.list_tag = "ul"
@@ -243,11 +246,12 @@ class _Walker:
         bold = self.plain_chars == 0 and self.bold_chars > 0
         total = self.link_chars + self.bold_chars + self.plain_chars
         link_share = self.link_chars / total if total else 0.0
-        for text, html in _split_lines(self.parts):
+        for text, html in _split_lines(self.parts, self.has_br):
             self.blocks.append(
                 _Block(self.kind, text, html, self.group, self.list_tag, bold, link_share, self.lead_class)
             )
         self.parts = []
+        self.has_br = False
         self.bold_chars = self.plain_chars = self.link_chars = 0
         if self.pending:
             self.blocks.extend(self.pending)
@@ -283,12 +287,19 @@ class _Walker:
             if type(child) is NavigableString:
                 self.add_text(child)
             elif isinstance(child, Tag):
+                if self.suppress is not None:
+                    return
                 if depth > 300:  # pathological nesting: keep the text, skip the structure
                     self.add_text(child.get_text())
                 else:
                     self.tag(child, depth + 1)
 
     def tag(self, tag: Tag, depth: int) -> None:
+        self.dispatch(tag, depth)
+        if self.suppress is tag:
+            self.suppress = None
+
+    def dispatch(self, tag: Tag, depth: int) -> None:
         name = tag.name
         if name in _SKIP_TAGS or id(tag) in self.consumed or _is_chrome(tag):
             if name in _MEDIA:  # its `<div><small>` caption goes with it
@@ -296,9 +307,7 @@ class _Walker:
                 if cap is not None:
                     self.consumed.add(id(cap))
             return
-        if id(tag) in self.figures:
-            self.figure(tag)
-        elif name in _FORMAT:
+        if name in _FORMAT:
             self.markup(f"<{name}>")
             bold = name in _BOLD
             self.bold_depth += bold
@@ -314,6 +323,7 @@ class _Walker:
                 self.walk(tag, depth)
         elif name == "br":
             self.parts.append((_BR, ""))
+            self.has_br = True
         elif name == "img":
             self.image(tag)
         elif name == "figure":
@@ -379,7 +389,13 @@ class _Walker:
             self.add_text(_attr(img, "alt"))  # WordPress emoji: the character itself is the text
             return
         src = image_src(img, self.base_url)
-        if src:
+        if not src:
+            return
+        wrapper = _figure_wrapper(img, self.root)
+        if wrapper is not None:  # its text is the caption, not paragraphs: read it now, skip it after
+            self.figure(wrapper)
+            self.suppress = wrapper
+        else:
             self.add_image(src, self.caption_after(img) or _alt(img))
 
     def figure(self, fig: Tag) -> None:
@@ -549,29 +565,21 @@ def _is_link_list(tag: Tag) -> bool:
     return True
 
 
-def _figure_wrappers(root: Tag, base_url: str) -> set[int]:
-    """Elements that wrap a single image with its caption and credit (BBC, NYT `<p><img><small>`...).
+def _figure_wrapper(img: Tag, root: Tag) -> Tag | None:
+    """The element that wraps this image with its caption and credit (BBC, NYT `<p><img><small>`...).
 
-    From each image, climb while the ancestor still holds only this image and a short text; the highest
-    such ancestor is the figure. The walk then takes its text as the caption, not as a paragraph.
+    Climb while the ancestor still holds only this image, no text before it and a short text after it;
+    the highest such ancestor is the figure. Called when the walk meets the image: since nothing precedes
+    the image inside the wrapper, nothing of it has been emitted yet.
     """
-    found: set[int] = set()
-    for img in root.find_all("img"):
-        if img.find_parent("noscript") is not None or not image_src(img, base_url):
-            continue  # placeholders, emoji and empty images are not figures
-        best: Tag | None = None
-        node = img.parent
-        while node is not None and node.name not in _NOT_FIGURE and node is not root:
-            if node.name == "figure":
-                best = node
-                break
-            if not _small_single_image(node):
-                break
-            best = node
-            node = node.parent
-        if best is not None and best.name not in {"a", "picture"}:
-            found.add(id(best))
-    return found
+    best: Tag | None = None
+    node = img.parent
+    while node is not None and node.name not in _NOT_FIGURE and node is not root:
+        if not _small_single_image(node):
+            break
+        best = node
+        node = node.parent
+    return best if best is not None and best.name not in {"a", "picture"} else None
 
 
 def _small_single_image(node: Tag) -> bool:
@@ -619,7 +627,16 @@ def image_src(img: Tag, base_url: str) -> str:
 
 def _plausible_src(src: str) -> bool:
     """Not empty, not a placeholder, and shaped like a path or URL (a bare `x` is junk, not a picture)."""
-    return bool(src) and ("/" in src or "." in src) and not _PLACEHOLDER_SRC.search(src)
+    if not src or ("/" not in src and "." not in src):
+        return False
+    low = src.lower()
+    if low.startswith("data:") or any(part in low for part in _PLACEHOLDER_PARTS):
+        return False
+    path = low.split("?", 1)[0]
+    if path.endswith(".svg"):
+        return False
+    name = path.rsplit("/", 1)[-1]
+    return not (name.endswith((".png", ".gif")) and any(word in name for word in _SPACER_WORDS))
 
 
 _PROXIES = frozenset({"images.weserv.nl", "wsrv.nl"})
@@ -649,16 +666,17 @@ def unwrap_proxy(src: str) -> str:
 # --- lines and block rules -----------------------------------------------------------------------------
 
 
-def _split_lines(parts: list[tuple[str, str]]) -> list[tuple[str, str]]:
+def _split_lines(parts: list[tuple[str, str]], has_br: bool) -> list[tuple[str, str]]:
     """(text, html) paragraphs from one block's pieces, cut at its <br>s where they end a line of meaning.
 
     Two or more <br> in a row always make a new paragraph (VOA). A single <br> does when the line before
     ends a sentence; otherwise it is a hard wrap inside a sentence (pasted text in CDT) and the lines are
     joined — directly between Chinese characters, with a space between Latin words.
     """
-    if not any(t == _BR for t, _ in parts):
-        text = _typeset(_clean("".join(t for t, _ in parts)))
-        return [(text, "".join(h for _, h in parts).strip())] if text else []
+    if not has_br:
+        texts, htmls = zip(*parts, strict=True)
+        text = _typeset(_clean("".join(texts)))
+        return [(text, "".join(htmls).strip())] if text else []
     # Lines: [text pieces, html pieces, number of <br> before the next line].
     lines: list[list] = [[[], [], 0]]
     for t, h in parts:
@@ -710,8 +728,8 @@ def _norm(text: str) -> str:
 def _cut_footer(blocks: list[_Block]) -> list[_Block]:
     """The feed footer: from the <hr> before `获取更多RSS…` / `Feed enhanced by…` to the end."""
     for i in range(max(0, len(blocks) - 12), len(blocks)):  # it is the tail: look only there
-        b = blocks[i]
-        if b.text and FOOTER.search(b.text):
+        t = blocks[i].text
+        if ("RSS" in t or "feedx" in t or "Feed" in t) and FOOTER.search(t):
             cut = i
             for j in range(i - 1, max(-1, i - 6), -1):  # CDT: `<hr>© … Permalink … Post tags` first
                 if blocks[j].kind == "hr":
@@ -824,7 +842,7 @@ def _render(blocks: list[_Block]) -> str:
 def extract_body(soup: BeautifulSoup, *, outlet: str, url: str, title: str) -> Body:
     """Lead, paragraphs, images and sanitised HTML of the article in `soup` (header nodes already gone)."""
     root = soup.body or soup
-    walker = _Walker(url, _figure_wrappers(root, url))
+    walker = _Walker(url, root)
     walker.walk(root)
     walker.flush()
     blocks = _clean_blocks(walker.blocks, title, outlet)
