@@ -143,3 +143,12 @@ def test_url_dates(url: str, day: str) -> None:
 def test_urls_without_a_valid_date() -> None:
     assert url_evidence("https://www.dw.com/zh/x/a-54245694") is None
     assert url_evidence("https://a.b/20201399-x") is None
+
+
+def test_chinese_date_with_a_time_of_day_is_a_full_time() -> None:
+    assert parse_datetime("2023年11月14日 下午3:05") == (datetime(2023, 11, 14, 15, 5, tzinfo=UTC), True)
+
+
+@pytest.mark.parametrize("text", ["2020", "12", "July 2020", "第1页"])
+def test_fragments_that_dateutil_would_complete_from_today_are_not_dates(text: str) -> None:
+    assert parse_datetime(text) is None

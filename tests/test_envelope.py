@@ -89,3 +89,12 @@ def test_lines_that_are_not_title_lines(line: str) -> None:
 def test_no_header_is_a_parse_error_with_what_was_found() -> None:
     with pytest.raises(ParseError, match="no \\[title\\]\\(url\\) line: found '<p>hello</p>'"):
         split(b"<p>hello</p>")
+
+
+def test_front_matter_names_the_article_when_the_title_line_is_missing_or_empty() -> None:
+    head = '---\ntitle: "前置标题"\nfrom: https://www.bbc.com/zhongwen/simp/world-1\n---\n'
+    env = split((head + "<!--1595812653000-->\n\n<div>\n<p>正文</p>\n</div>").encode())
+    assert (env.title_raw, env.html) == ("前置标题", "<p>正文</p>")
+    assert env.url_raw == "https://www.bbc.com/zhongwen/simp/world-1"
+    env = split((head + "[](https://www.bbc.com/zhongwen/simp/world-1)\n------\n\n<p>x</p>").encode())
+    assert env.title_raw == "前置标题"

@@ -37,7 +37,11 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DMY_TIME = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})\s*-\s*(\d{1,2}):(\d{2})$")
-_CJK_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_CJK_DATE = re.compile(
+    r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日(?:\s*(?:[上下]午)?\s*(\d{1,2})\s*[:：时]\s*(\d{2}))?"
+)
+_DIGIT_GROUPS = re.compile(r"\d+")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _DOT_DATE = re.compile(r"(\d{4})[.．/](\d{1,2})[.．/](\d{1,2})$")
 _URL_DATES = (
     re.compile(r"/((?:19|20)\d\d)/(\d\d)/(\d\d)(?:/|$)"),  # /2020/07/30/
@@ -104,16 +108,22 @@ def parse_datetime(text: str, zone: tzinfo = UTC) -> tuple[datetime, bool] | Non
             year, month, day = map(int, m.groups())
             return datetime(year, month, day, tzinfo=zone), False
         if m := _CJK_DATE.search(text):
-            year, month, day = map(int, m.groups())
-            return datetime(year, month, day, tzinfo=zone), False
+            year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+            if m.group(4) is None:
+                return datetime(year, month, day, tzinfo=zone), False
+            hour = int(m.group(4)) + (12 if "下午" in text and int(m.group(4)) < 12 else 0)
+            return datetime(year, month, day, hour, int(m.group(5)), tzinfo=zone), True
         if text[:4].isdigit():
             return _aware(datetime.fromisoformat(text.replace("Z", "+00:00")), zone), True
         if text[:3].isalpha() and "," in text[:5]:
             return _aware(parsedate_to_datetime(text), zone), True
     except (ValueError, TypeError, OverflowError, IndexError):
         pass
+    # dateutil fills missing fields from today: only trust it with a year and a full day in the text.
+    if not _YEAR.search(text) or len(_DIGIT_GROUPS.findall(text)) < 2:
+        return None
     try:
-        value = date_parser.parse(text, dayfirst=False, fuzzy=False)
+        value = date_parser.parse(text, dayfirst=False, fuzzy=False, default=datetime(1900, 1, 1))
     except (ValueError, OverflowError, TypeError, date_parser.ParserError):
         return None
     has_time = any(ch.isdigit() for ch in text) and ":" in text

@@ -96,6 +96,11 @@ def parse_front_matter(lines: list[str]) -> dict[str, Any]:
     return _front_matter_lines(lines)
 
 
+def _front_matter_str(front_matter: dict[str, Any], key: str) -> str:
+    value = front_matter.get(key)
+    return value.strip() if isinstance(value, str) else ""
+
+
 def split_title_line(line: str) -> tuple[str, str] | None:
     """`[title](url)` -> (title, url). Titles may hold brackets and parentheses, URLs parentheses.
 
@@ -137,15 +142,21 @@ def split(data: bytes) -> Envelope:
         i += 1
         while i < len(lines) and not lines[i].strip():
             i += 1
-    if i >= len(lines):
-        raise ParseError("no [title](url) line: the file has no header")
-    pair = split_title_line(lines[i])
-    if pair is None:
-        raise ParseError(f"no [title](url) line: found {lines[i].strip()[:60]!r} instead")
-    title_raw, url_raw = pair
-    i += 1
-    if i < len(lines) and _RULE.match(lines[i].strip()):
+    pair = split_title_line(lines[i]) if i < len(lines) else None
+    if pair is not None:
+        title_raw, url_raw = pair
         i += 1
+        if i < len(lines) and _RULE.match(lines[i].strip()):
+            i += 1
+    elif _front_matter_str(front_matter, "title") and _front_matter_str(front_matter, "from"):
+        title_raw, url_raw = "", ""  # the front matter still names the article (filled in below)
+    elif i >= len(lines):
+        raise ParseError("no [title](url) line: the file has no header")
+    else:
+        raise ParseError(f"no [title](url) line: found {lines[i].strip()[:60]!r} instead")
+    # A front-matter file whose title line lost its title or URL still says both in its front matter.
+    title_raw = title_raw or _front_matter_str(front_matter, "title")
+    url_raw = url_raw or _front_matter_str(front_matter, "from")
     date_text = ""
     while i < len(lines) and not lines[i].strip():
         i += 1
