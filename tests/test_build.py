@@ -6,6 +6,7 @@ import fcntl
 import hashlib
 import os
 import pty
+import random
 import re
 import shutil
 import sqlite3
@@ -257,6 +258,59 @@ def test_the_same_url_in_several_files_is_one_article_with_the_most_complete_tex
     report = run_build(src, db=db)
     assert report.removed == 2 and rows(db, "SELECT count(*) FROM articles") == [(0,)]
     assert rows(db, "SELECT count(*) FROM captures") == [(0,)]
+
+
+def test_an_edit_that_shortens_the_chosen_capture_hands_the_article_to_the_next_best(tmp_path: Path) -> None:
+    src, db = tmp_path / "archive", tmp_path / "news.db"
+    write(src / "rfi" / "a.md", article_file(URL, "完整版", LEAD, PARAS))
+    write(src / "rfi" / "b.md", article_file(URL, "较短版", LEAD, PARAS[:2]))
+    run_build(src, db=db)
+    assert rows(db, "SELECT title, captures FROM articles") == [("完整版", 2)]
+    write(src / "rfi" / "a.md", article_file(URL, "删节版", LEAD, PARAS[:1]))
+    report = run_build(src, db=db)
+    assert (report.changed, report.rechosen) == (1, 1)
+    assert rows(db, "SELECT title, captures FROM articles") == [("较短版", 2)]
+    assert rows(db, "SELECT source FROM captures WHERE chosen") == [("archive/rfi/b.md",)]
+    # A new URL in an edited file moves its capture to another article.
+    write(src / "rfi" / "b.md", article_file(URL + "-新", "较短版", LEAD, PARAS[:2]))
+    run_build(src, db=db)
+    assert rows(db, "SELECT title, captures FROM articles ORDER BY title") == [("删节版", 1), ("较短版", 1)]
+
+
+def test_incremental_builds_equal_full_builds_through_random_edits(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files sharing URLs are edited, added, deleted and touched at random; after every round the
+    incrementally updated database equals a database built from scratch, searches included."""
+    monkeypatch.setattr("zhnews.build.CHUNK", 3)  # many small batches: captures change across batches
+    rng = random.Random(20200717)
+    src, db = tmp_path / "archive", tmp_path / "news.db"
+    urls = [f"{URL}-{i}" for i in range(5)]
+
+    def random_article() -> str:
+        n = rng.randint(1, 4)
+        return article_file(rng.choice(urls), f"报道{rng.randint(0, 99)}", LEAD, rng.sample(PARAS, n),
+                            day=rng.randint(10, 20))
+
+    for i in range(12):
+        write(src / "rfi" / f"{i}.md", random_article())
+    run_build(src, db=db)
+    rechosen = 0
+    for round_ in range(6):
+        files = sorted((src / "rfi").glob("*.md"))
+        for path in rng.sample(files, 3):
+            path.unlink()
+        for path in rng.sample(sorted(set(files) - {p for p in files if not p.exists()}), 3):
+            path.write_text(random_article(), encoding="utf-8")
+        for i in range(3):
+            write(src / "rfi" / f"r{round_}-{i}.md", random_article())
+        rechosen += run_build(src, db=db).rechosen
+        full_db = tmp_path / f"full{round_}.db"
+        run_build(src, db=full_db, full=True)
+        assert snapshot(db) == snapshot(full_db), f"round {round_}"
+        for word in ("巴黎", "商户", "夜间服务", "报道"):
+            assert search(db, word) == search(full_db, word)
+        assert rows(db, "PRAGMA integrity_check") == [("ok",)]
+    assert rechosen > 0, "the rounds exercised re-choosing an article from a capture not parsed this run"
 
 
 def test_a_file_that_is_no_article_is_recorded_with_its_reason_and_the_build_goes_on(tmp_path: Path) -> None:
