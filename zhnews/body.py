@@ -129,7 +129,7 @@ _CHROME_ATTR = re.compile(
     r"wp-embedded-content|m-em-audio|searchresultdate)(?:$|[\s_-])"
     # Credits: a class that ENDS in copyright/credit(s) (`story-image-copyright`, `t-copyright`), not a
     # container that merely mentions it (`image-and-copyright-container` holds the picture itself).
-    r"|(?:^|[\s_-])(?:copyright|credits?)(?=$|\s)"
+    r"|(?:^|[\s_-])(?:copyright|credits?|attribution)(?=$|\s)"
     r"|^(?:广告|廣告|advertisement)",
     re.IGNORECASE,
 )
