@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
+from xml.etree import ElementTree
 
 import pytest
 import yaml
@@ -494,6 +495,24 @@ async def test_excel_csv_export_is_utf8_with_bom_and_linked_next_to_csv(
     export_links = soup((await get(ds, "/news/articles")).text).select_one(".export-links")
     hrefs = [a["href"] for a in export_links.select("a")]
     assert any(".csvbom" in h for h in hrefs) and any(".csv?" in h for h in hrefs)
+
+
+async def test_atom_feed_lists_the_latest_articles_per_outlet_and_is_never_empty(
+        ds: Datasette, db: Path) -> None:
+    atom = "{http://www.w3.org/2005/Atom}"
+    latest = rows(db, """select url, outlet from articles where published is not null
+                         order by published desc, id desc""")
+    rfi = [a for a in latest if a["outlet"] == "rfi"]
+    cases = (("", latest[:50]), ("?outlet=rfi", rfi[:50]), ("?outlet=no-such-outlet", latest[:50]))
+    for query, expected in cases:
+        feed = ElementTree.fromstring((await get(ds, f"/news/feed.atom{query}")).content)
+        entries = feed.findall(f"{atom}entry")
+        assert [e.find(f"{atom}id").text for e in entries] == [a["url"] for a in expected], query
+        for entry in entries:
+            content = soup(entry.find(f"{atom}content").text or "")
+            assert not content.select("script, iframe, figure"), query
+    home = soup((await get(ds, "/")).text)
+    assert home.select_one('link[rel=alternate][type="application/atom+xml"]')["href"] == "/news/feed.atom"
 
 
 # ------------------------------------------------------------------------------------------- metadata
