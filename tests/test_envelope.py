@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from zhnews.article import ParseError
 from zhnews.envelope import decode, split, split_title_line
@@ -98,3 +100,11 @@ def test_front_matter_names_the_article_when_the_title_line_is_missing_or_empty(
     assert env.url_raw == "https://www.bbc.com/zhongwen/simp/world-1"
     env = split((head + "[](https://www.bbc.com/zhongwen/simp/world-1)\n------\n\n<p>x</p>").encode())
     assert env.title_raw == "前置标题"
+
+
+@given(
+    st.text(min_size=1, max_size=40).filter(lambda t: "\n" not in t and "\r" not in t and "](" not in t),
+    st.from_regex(r"https?://[a-z]{1,8}\.[a-z]{2,3}/[A-Za-z0-9_()%/.-]{0,30}", fullmatch=True),
+)
+def test_any_title_and_url_round_trip_through_the_title_line(title: str, url: str) -> None:
+    assert split_title_line(f"[{title}]({url})") == (title, url)

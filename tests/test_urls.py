@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from zhnews.urls import absolute_url, canonical_url
 
@@ -71,3 +73,15 @@ def test_canonical_url_is_idempotent() -> None:
 )
 def test_absolute_url_resolves_against_the_article_and_upgrades_to_https(href: str, expected: str) -> None:
     assert absolute_url(href, "https://www.example.org/news/a.html") == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_canonical_url_raises_only_value_error_and_is_idempotent(tail: str) -> None:
+    for raw in (tail, f"http://www.example.org/{tail}", f"https://a.b//{tail}?utm_x=1&{tail}#{tail}"):
+        try:
+            once = canonical_url(raw)
+        except ValueError:
+            continue
+        assert once.startswith("https://") and "#" not in once
+        assert canonical_url(once) == once
