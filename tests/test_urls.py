@@ -36,6 +36,16 @@ def test_escapes_of_unreserved_characters_are_decoded_and_a_lone_percent_escaped
     assert canonical_url("https://a.b/100%") == "https://a.b/100%25"
 
 
+def test_a_nested_url_in_the_path_keeps_its_double_slash() -> None:
+    nested = "https://web.archive.org/web/2020/https://www.example.org/a"
+    assert canonical_url(nested.replace("/web/", "//web/")) == nested
+
+
+def test_absolute_url_never_rewrites_the_path() -> None:
+    thumb = "https://thumbor.example/unsafe/1340x754/https://thumbor.example/unsafe/picture/1.jpg"
+    assert absolute_url(thumb, "https://cn.ft.com/story/1") == thumb
+
+
 def test_parentheses_in_paths_survive() -> None:
     assert canonical_url("https://a.b/x_(y).html") == "https://a.b/x_(y).html"
 

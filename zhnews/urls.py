@@ -12,7 +12,8 @@ import re
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 _ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
-_SLASHES = re.compile(r"/{2,}")
+# Runs of slashes in a path, except right after a colon: a nested URL (`/https://…`) keeps its `//`.
+_SLASHES = re.compile(r"(?<!:)/{2,}")
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 # Characters left as they are in a path or query (RFC 3986 reserved + unreserved, and `%` for escapes).
 _PATH_SAFE = "/:@!$&'()*+,;=-._~%"
@@ -68,7 +69,7 @@ def canonical_url(url: str) -> str:
 
 
 def absolute_url(href: str, base: str) -> str:
-    """A link or image reference made absolute against the article URL, upgraded to https.
+    """A link or image reference made absolute against the article URL, upgraded to https; path untouched.
 
     Returns "" for references that are not web links (javascript:, data:, mailto:, empty).
     """
@@ -82,4 +83,4 @@ def absolute_url(href: str, base: str) -> str:
         return ""
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return ""
-    return urlunsplit(("https", parts.netloc, _SLASHES.sub("/", parts.path), parts.query, parts.fragment))
+    return urlunsplit(("https", parts.netloc, parts.path, parts.query, parts.fragment))
