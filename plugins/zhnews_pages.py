@@ -4,15 +4,18 @@
 
 from __future__ import annotations
 
-import json
+import sqlite3
 from typing import Any
 from urllib.parse import urlsplit
 
 import markupsafe
 from datasette import hookimpl
+from datasette.database import QueryInterrupted
 from datasette.utils import tilde_decode
 
 from zhnews.sanitise import sanitise_html
+from zhnews.search_text import fts_query, normalise
+from zhnews.text import HAN_RE
 from zhnews.urls import absolute_url
 
 RELATED_LIMIT = 5
@@ -86,9 +89,6 @@ def _related_query(title: str) -> str:
 
     Ranked by bm25, articles sharing the most (and rarest) of these come first.
     """
-    from zhnews.search_text import fts_query, normalise  # the same rewrite as the search box
-    from zhnews.text import HAN_RE
-
     text = normalise(title)
     terms: list[str] = []
     run = ""
@@ -124,9 +124,11 @@ async def article_vars(datasette: Any, database: str, request: Any) -> dict[str,
                    where outlet = :outlet and id != :id and published is not null
                      and (published {op} :published or (published = :published and id {op} :id))
                    order by published {order}, id {order} limit 1"""
-    params = {"outlet": article["outlet"], "id": article_id, "published": article["published"] or ""}
-    previous = await _rows(db, neighbour.format(op="<", order="desc"), params)
-    following = await _rows(db, neighbour.format(op=">", order="asc"), params)
+    params = {"outlet": article["outlet"], "id": article_id, "published": article["published"]}
+    previous = following = []
+    if article["published"]:  # an undated article has no place in the outlet's timeline
+        previous = await _rows(db, neighbour.format(op="<", order="desc"), params)
+        following = await _rows(db, neighbour.format(op=">", order="asc"), params)
     related: list[dict[str, Any]] = []
     fts_table = datasette.table_metadata(database, "articles").get("fts_table")
     expression = _related_query(article["title"] or "")
@@ -140,12 +142,8 @@ async def article_vars(datasette: Any, database: str, request: Any) -> dict[str,
                     order by f.rank limit {RELATED_LIMIT}""",
                 {"expression": expression, "id": article_id},
             )
-        except Exception:  # a slow or odd title must not break the article page
+        except (sqlite3.DatabaseError, QueryInterrupted):  # a slow or odd title must not break the page
             related = []
-    try:
-        images = json.loads(article.get("images") or "[]")
-    except ValueError:
-        images = []
     hero = absolute_url(article.get("image_url") or "", "")
     body = _body(article)
     return {
@@ -155,7 +153,6 @@ async def article_vars(datasette: Any, database: str, request: Any) -> dict[str,
             "body": body,
             # the hero image once: not again above the body when the body shows it as a figure
             "hero": hero if hero and str(markupsafe.escape(hero)) not in body and hero not in body else "",
-            "images": images if isinstance(images, list) else [],
             "url": absolute_url(article.get("url") or "", ""),
             "host": urlsplit(article.get("url") or "").hostname or "",
             "captures": captures,
@@ -172,7 +169,10 @@ def extra_template_vars(template: str, view_name: str, table: str | None, databa
                         request: Any, datasette: Any) -> Any:
     async def inner() -> dict[str, Any]:
         if view_name == "index":
-            return await home_vars(datasette)
+            try:
+                return await home_vars(datasette)
+            except QueryInterrupted:  # a huge archive on a slow machine: Datasette's own home page
+                return {}
         if view_name == "row" and table == "articles" and database:
             return await article_vars(datasette, database, request)
         if (template or "").startswith("query") and database:  # the search form's outlet menu
