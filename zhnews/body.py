@@ -347,7 +347,7 @@ class _Walker:
             self.flush()
             self.blocks.append(_Block("hr"))
         else:  # p, div, table cells and anything unknown: a block boundary keeps texts apart
-            lead = name == "p" and _LEAD_CLASS.search(_attr(tag, "class")) is not None
+            lead = name in {"p", "div"} and _LEAD_CLASS.search(_attr(tag, "class")) is not None
             self.block(tag, depth, None, lead)
 
     def block(self, tag: Tag, depth: int, kind: str | None, lead: bool = False) -> None:
