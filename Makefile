@@ -37,7 +37,7 @@ bench: install
 	$(BIN)/python -m benchmarks.run $(addprefix -n ,$(N)) --stages $(BENCH_STAGES) --source $(CORPUS)
 
 # ---- serve: the Datasette app (metadata.yml, plugins/, templates/, static/) ----
-.PHONY: serve-flags serve-settings
+.PHONY: serve-flags serve-settings serve-db-name
 # Public settings: bounded query time, bounded pages, facets that give up rather than stall the page,
 # no facet suggestions (one query per column on every table page), no download of the whole database.
 SETTINGS    := --setting sql_time_limit_ms 3000 --setting max_returned_rows 1000 \
@@ -53,9 +53,13 @@ build: install
 
 # Immutable (-i): the build replaces news.db by renaming a new file over it, so the served file never
 # changes in place; restart `make serve` to see a rebuild.
-serve: build
+serve: serve-db-name build
 	[ $(INSPECT) -nt $(DB) ] || $(BIN)/datasette inspect $(DB) --inspect-file $(INSPECT)
 	$(BIN)/datasette serve -i $(DB) --inspect-file $(INSPECT) $(SERVE_FLAGS) --host $(HOST) --port $(PORT)
+
+serve-db-name:
+	@[ "$(notdir $(DB))" = news.db ] || { echo "DB must be a file named news.db: metadata.yml and the \
+	templates configure the database 'news' (e.g. DB=/data/zhnews/news.db)"; exit 2; }
 
 # The flags above, for tests and `datasette publish` (see README).
 serve-flags:
