@@ -141,6 +141,8 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
         keys = _keys(row)
         if column in {"snippet", "title_html"}:
             return marks_only(value) if isinstance(value, str) else None
+        if column in {"body_html", "atom_content_html"} and isinstance(value, str):  # text, not markup
+            return _render_article_column("body_html", value, row, database, datasette)
         if keys >= ARTICLE_COLUMNS and column in {"title", "image_url", "published"}:
             return _render_article_column(column, value, row, database, datasette)
     return None
