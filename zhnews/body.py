@@ -173,7 +173,7 @@ _GENERIC_DROP = re.compile(  # anchored at the start of the paragraph (used with
             r"(?:Array|undefined|null|NaN)$",  # template placeholders (RFI 2023 `Array`)
             r"\W*$",  # no letter, digit or Han at all: "------", "***", a lone "。"
             r"(?:©|\(c\)\s*\d{4})",  # copyright notices: RFI `© 2020 AFP`, DW 版权声明, CDT feed credit
-            r"(?:图片版权|图像来源|圖片版權)\S{0,40}$",  # BBC photo credit left as a paragraph
+            r"(?:图片版权|图像来源|圖片版權|图片来源)[，,:：]?.{0,40}$",  # a photo credit as a paragraph
         ]
     ),
     re.IGNORECASE,
@@ -186,11 +186,15 @@ _OUTLET_DROP = {
         r"^[（(]?欢迎(?:点击此处)?订阅|^感谢阅读今天的简报|^点击查看本文英文版|^[（(]?欢迎在Twitter"
     ),
     "reuters": re.compile(r"^我们的标准：汤森路透"),
+    "cdt": re.compile(r"^请点击购买"),  # bookshop affiliate links under CDT posts
+    # The credit line is zhnews.meta's (it reads the author from it); a variant it did not take out
+    # (glued after a <br> in the last paragraph) must still not read as article text.
+    "rfa": re.compile(r"^[（(]?(?:自由亚洲电台)?(?:特约)?记者[:：\s]?.{1,40}责编"),
     "voa": re.compile(
         r"嘉宾和观众听众发表的都是个人观点|YouTube播放列表[：:]|^美国之音.{0,10}(?:脸书|推特|YouTube)"
     ),
     "dw": re.compile(
-        r"^DW中文有|^订阅DW中文|^德国之声致力于为您提供客观中立的新闻|^(?:摘编|摘译)自其[他它]媒体.{0,4}不代表德国之声|^下载德国之声中文|^德国之声中文网.{0,6}(?:推特|Twitter|Instagram|App)"
+        r"^DW中文有|^订阅DW中文|^欢迎订阅德国之声|^德国之声致力于为您提供客观中立的新闻|^(?:摘编|摘译)自其[他它]媒体.{0,4}不代表德国之声|^下载德国之声中文|^德国之声中文网.{0,6}(?:推特|Twitter|Instagram|App)"
     ),
 }
 
@@ -594,6 +598,8 @@ def _small_single_image(node: Tag) -> bool:
         el = stack.pop()
         if isinstance(el, Tag):
             if el.name == "img" and el is not node:
+                if not _real_image(el):
+                    continue  # RFA's zoom icon beside the photo
                 images += 1
                 if images > 1 or text:
                     return False
@@ -623,6 +629,13 @@ def image_src(img: Tag, base_url: str) -> str:
         if first and _plausible_src(first[0]):
             return unwrap_proxy(absolute_https(first[0], base_url))
     return ""
+
+
+def _real_image(img: Tag) -> bool:
+    return any(
+        isinstance(v := img.get(key), str) and _plausible_src(v.strip())
+        for key in ("data-lazy-src", "data-src", "data-original", "src")
+    )
 
 
 def _plausible_src(src: str) -> bool:
