@@ -284,6 +284,17 @@ def test_further_reading_link_lines_are_dropped() -> None:
     assert body_of(html, "dw").paragraphs == ["正文。", "继续。"]
 
 
+def test_a_bulleted_nyt_briefing_promo_is_dropped() -> None:
+    html = "<p>• 第一条新闻。</p><p>• 感谢阅读今天的简报，新读者请点击此处订阅。</p>"
+    assert body_of(html, "nyt").paragraphs == ["• 第一条新闻。"]
+
+
+def test_a_photo_credit_left_as_a_paragraph_is_dropped() -> None:
+    assert body_of("<p>正文。</p><p>图像来源，ALY SONG</p><p>图片版权Getty Images</p>", "bbc").paragraphs == [
+        "正文。"
+    ]
+
+
 def test_dw_2025_instagram_promo_is_dropped() -> None:
     html = (
         "<p>正文。</p><p><em><span>DW中文有<a href='https://www.instagram.com/dw.chinese/'>Instagram</a>！"

@@ -204,7 +204,7 @@ def drop_paragraph(text: str, outlet: str) -> bool:
     if _GENERIC_DROP.match(text) or any(m in text for m in _DROP_INSIDE):
         return True
     rule = _OUTLET_DROP.get(outlet)
-    return rule is not None and rule.search(text) is not None
+    return rule is not None and rule.search(text.lstrip("•·・*-— ")) is not None
 
 
 @dataclass(slots=True)
