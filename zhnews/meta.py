@@ -116,8 +116,27 @@ def _first_element(root: Tag) -> Tag | None:
     return None
 
 
+_MEDIA = frozenset({"img", "video", "iframe", "audio", "picture"})
+_BLOCKS = frozenset({"img", "p", "div", "figure", "video"})
+
+
+def _has_descendant(tag: Tag, names: frozenset[str]) -> bool:
+    """Like tag.find(names) is not None, without bs4's filter machinery (hot path, tiny subtrees)."""
+    return any(type(node) is Tag and node.name in names for node in tag.descendants)
+
+
+def _body(soup: BeautifulSoup) -> Tag:
+    """The <body> lxml always creates, found by walking two levels (soup.body is a full find())."""
+    for html in soup.contents:
+        if type(html) is Tag and html.name == "html":
+            for child in html.contents:
+                if type(child) is Tag and child.name == "body":
+                    return child
+    return soup
+
+
 def _is_blank(tag: Tag) -> bool:
-    return not tag.get_text(strip=True) and tag.find(("img", "video", "iframe", "audio", "picture")) is None
+    return not tag.get_text(strip=True) and not _has_descendant(tag, _MEDIA)
 
 
 def _take_date_line(root: Tag, outlet: str, meta: Meta) -> None:
@@ -128,7 +147,7 @@ def _take_date_line(root: Tag, outlet: str, meta: Meta) -> None:
     if _is_blank(first):
         first.decompose()
         return
-    if first.find(("img", "p", "div", "figure", "video")) is not None:
+    if _has_descendant(first, _BLOCKS):
         return
     lines = [clean_line(s) for s in first.stripped_strings]
     lines = [s for s in lines if s]
@@ -212,7 +231,7 @@ def _take_byline_list(root: Tag, index: _Index, outlet: str, meta: Meta) -> None
     if ul is None:
         return
     items = [clean_line(li.get_text(" ")) for li in ul.find_all("li", limit=4)]
-    if not items or any(len(i) > 60 for i in items) or ul.find("a") is not None:
+    if not items or any(len(i) > 60 for i in items) or _has_descendant(ul, frozenset({"a"})):
         return
     if not meta.author:
         meta.author = clean_author(items[0], outlet)
@@ -338,7 +357,7 @@ def extract(soup: BeautifulSoup, *, outlet: str, url: str, html: str | None = No
     `html` is the markup the soup was parsed from: when given, steps whose markers it lacks are skipped.
     """
     meta = Meta()
-    root: Tag = soup.body if soup.body is not None else soup
+    root = _body(soup)
     _take_date_line(root, outlet, meta)
     steps = [
         (names, step)
