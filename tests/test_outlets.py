@@ -88,3 +88,15 @@ def test_registry_entries_are_complete_and_codes_unique() -> None:
 )
 def test_title_suffixes_are_the_outlets_own_branding(title: str, code: str, expected: str) -> None:
     assert strip_title_suffix(title, code) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "code", "expected"),
+    [
+        ("某新闻 | 联合早报网", "zaobao", "某新闻"),
+        ("某新闻 - 大紀元", "epochtimes", "某新闻"),
+        ("某新聞 | RTI 中央廣播電臺", "rti", "某新聞"),
+    ],
+)
+def test_suffixes_of_outlets_outside_the_sample(title: str, code: str, expected: str) -> None:
+    assert strip_title_suffix(title, code) == expected

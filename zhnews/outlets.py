@@ -58,7 +58,7 @@ OUTLETS: tuple[Outlet, ...] = (
            ("cna.com.tw",), ("(臺)中央社CNA", "中央社", "cna", "中央社CNA", "CNA"),
            (_DASH + r"中央社\s*CNA", _DASH + r"即時新聞" + _DASH + r"中央社\s*CNA")),
     Outlet("zaobao", "联合早报", "Lianhe Zaobao", "https://www.zaobao.com.sg/",
-           ("zaobao.com.sg", "zaobao.com"), ("联合早报", "早报", "zaobao"), (_DASH + r"联合早报",)),
+           ("zaobao.com.sg", "zaobao.com"), ("联合早报", "早报", "zaobao"), (_DASH + r"联合早报网?",)),
     Outlet("economist", "经济学人 The Economist", "The Economist", "https://www.economist.com/",
            ("economist.com",), ("经济学人en", "经济学人", "economist", "The Economist"),
            (_DASH + r"The Economist",)),
@@ -66,7 +66,8 @@ OUTLETS: tuple[Outlet, ...] = (
            ("rti.org.tw",), ("(臺)RTI", "RTI", "rti", "中央廣播電臺", "中央广播电台"),
            (_DASH + r"Rti\s*中央廣播電臺",)),
     Outlet("epochtimes", "大纪元", "The Epoch Times", "https://www.epochtimes.com/",
-           ("epochtimes.com",), ("大纪元", "大紀元", "epochtimes"), (_DASH + r"大纪元",)),
+           ("epochtimes.com",), ("大纪元", "大紀元", "epochtimes"),
+           (_DASH + r"大[纪紀]元(?:时报|時報|网|網)?",)),
     Outlet("solidot", "Solidot", "Solidot", "https://www.solidot.org/",
            ("solidot.org",), ("solidot", "Solidot"), ()),
     Outlet("neist", "Nei.st", "Nei.st", "https://nei.st/", ("nei.st",), ("Nei.st", "neist"), ()),
@@ -163,7 +164,7 @@ def outlet_info(code: str) -> Outlet:
 @lru_cache(maxsize=256)
 def _suffix_re(code: str) -> re.Pattern[str] | None:
     suffixes = outlet_info(code).title_suffixes
-    return re.compile("(?:" + "|".join(suffixes) + r")\s*$") if suffixes else None
+    return re.compile("(?:" + "|".join(suffixes) + r")\s*$", re.IGNORECASE) if suffixes else None
 
 
 def strip_title_suffix(title: str, code: str) -> str:
