@@ -313,3 +313,11 @@ def test_unparseable_files_raise_parse_error_with_a_reason(data: bytes, reason: 
 def test_rfi_newspaper_label_is_not_a_section() -> None:
     title = "世界认识的那个香港，完了！ - 法国世界报"
     assert clean_title(title, "rfi") == (title, "")
+
+
+def test_title_entities_are_decoded_but_title_raw_keeps_them() -> None:
+    quoted = "&quot;投资者&quot;关注".encode()
+    data = (FIXTURES / "reuters.md").read_bytes().replace("投资者关注".encode(), quoted)
+    a = parse(data, "x.md")
+    assert a.title == '亚洲股市周一走高 "投资者"关注企业财报--分析师'
+    assert "&quot;" in a.title_raw

@@ -8,6 +8,7 @@ a library on hostile input is converted, so one bad file can never stop a build.
 
 from __future__ import annotations
 
+import html
 import re
 import warnings
 from pathlib import PurePosixPath
@@ -37,14 +38,15 @@ def _folders(source: str) -> list[str]:
 
 
 def clean_title(title_raw: str, outlet: str) -> tuple[str, str]:
-    """(title, label): whitespace-normalised, outlet branding removed; `label` is an RFI programme name.
+    """(title, label): entities decoded (`&quot;`), whitespace-normalised, outlet branding removed;
+    `label` is an RFI programme name.
 
     RFI rule (documented choice): ` – 法国国际广播电台 - RFI` is branding and goes. A trailing
     programme label (` - 要闻分析`, ` - 法国报纸摘要`) is not part of the headline: it is returned as
     `label` (used as the section when the URL has none) and removed. A press-review label that names a
     newspaper (ends in 报: ` - 法国世界报`) says whose words the headline quotes, so it stays.
     """
-    title = strip_title_suffix(clean_line(title_raw), outlet)
+    title = strip_title_suffix(clean_line(html.unescape(title_raw)), outlet)
     label = ""
     if outlet == "rfi" and (m := _RFI_LABEL.search(title)) and not m.group(1).endswith("报"):
         head = title[: m.start()].strip()
