@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import FIXTURES, corpus_files
 from zhnews.body import Body, extract_body, unwrap_proxy
@@ -417,6 +419,28 @@ def test_body_html_links_are_absolute_https_with_safe_rel() -> None:
 def test_pathological_nesting_does_not_crash() -> None:
     html = "<span>" * 2000 + "深" + "</span>" * 2000
     assert body_of(html).paragraphs == ["深"]
+
+
+_PIECES = st.sampled_from(
+    [
+        "<p>", "</p>", "<div>", "</div>", "<br>", "<br><br>", "<b>", "</b>", "<a href='/x'>", "</a>",
+        "<img src='/i.jpg'>", "<img src=''>", "<figure>", "<figcaption>", "</figure>", "<ul><li>",
+        "</li></ul>", "<h2>", "</h2>", "<hr>", "<script>", "</script>", "<noscript>", "<small>",
+        "</small>", "<span>", "</span>", "中文", "句子。", "Latin", " ", "&nbsp;", "&amp;", "&lt;", "\u200b",
+        "\r\n", "获取更多RSS", "分享 :", "Array", "—", "<blockquote>",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=40).map("".join))
+def test_any_mix_of_markup_yields_clean_paragraphs_and_safe_html(html: str) -> None:
+    body = body_of(html)
+    for text in [body.lead, *body.paragraphs]:
+        assert text == text.strip() and "<" not in text and "\u200b" not in text and "\r" not in text
+    for im in body.images:
+        assert im["src"].startswith("https://")
+    assert BeautifulSoup(body.body_html, "html.parser").find(["script", "noscript"]) is None
 
 
 # --- the real corpus ----------------------------------------------------------------------------------
