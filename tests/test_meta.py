@@ -162,3 +162,15 @@ def test_clean_author_keeps_people_and_drops_roles_repeats_and_organisations(raw
 )
 def test_section_from_url(url: str, outlet: str, section: str) -> None:
     assert section_from_url(url, outlet) == section
+
+
+def test_rfa_credit_line_outside_any_paragraph_after_lxml_repair() -> None:
+    meta, body = run("<p>正文一。<p>正文二。</p><br/>记者：高锋 责编：胡力汉 网编：瑞哲</p>", "rfa")
+    assert meta.author == "高锋"
+    assert "责编" not in body and "正文二。" in body
+
+
+def test_rfa_credit_sharing_a_text_node_with_the_last_sentence_keeps_the_sentence() -> None:
+    meta, body = run("<p>最后一句。 记者：乔一 责编：何二</p>", "rfa")
+    assert meta.author == "乔一"
+    assert "最后一句。" in body and "责编" not in body

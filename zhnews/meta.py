@@ -70,6 +70,7 @@ _NAME_SPLIT = re.compile(r"\s*[,，、/]\s*|\s{2,}")
 _DATE_HINT = re.compile(r"\d")
 # RFA credit line: `记者：X 责编：Y 网编：Z` or `自由亚洲电台记者X台北报道 责编…`.
 _CREDIT = re.compile(r"(?:责编|网编)")
+_CREDIT_START = re.compile(r"[（(]?\s*(?:自由亚洲电台)?(?:特约)?记者")
 _CREDIT_REPORTER = re.compile(r"记者\s*[：:]?\s*(.*?)\s*(?:责编|网编|$)")
 _REPORTED = re.compile(r"(?:综合)?报[道导]$")
 _TOKENS = re.compile(r"[\s、,，]+")
@@ -298,20 +299,27 @@ def rfa_reporter(credit: str) -> str:
 
 
 def _take_rfa_credit(root: Tag, index: _Index, outlet: str, meta: Meta) -> None:
-    """RFA: the closing `记者：… 责编：… 网编：…` line is credits, not article text."""
-    for p in reversed(index.all("p")):
-        text = p.get_text()
-        if not _CREDIT.search(text):
-            continue
-        for node in list(p.strings):
-            if _CREDIT.search(node):
-                # The credit may share a <p> with the last sentence (after <br/>): cut just that text.
-                if not meta.author:
-                    meta.author = rfa_reporter(str(node))
-                node.extract()
-        if _is_blank(p):
-            p.decompose()
+    """RFA: the closing `记者：… 责编：… 网编：…` line is credits, not article text.
+
+    The credit is the LAST text containing 责编/网编. It may share a <p> with the last sentence (after
+    <br/>), or sit outside any <p> where lxml repaired broken nesting, so strings are searched, not <p>s.
+    """
+    node = next((t for t in reversed(list(root.strings)) if _CREDIT.search(t)), None)
+    if node is None:
         return
+    text = str(node)
+    credit_at = _CREDIT_START.search(text) or _CREDIT.search(text)
+    assert credit_at is not None
+    if not meta.author:
+        meta.author = rfa_reporter(text[credit_at.start() :])
+    parent = node.parent
+    before = text[: credit_at.start()]
+    if before.strip():
+        node.replace_with(before)
+    else:
+        node.extract()
+    if isinstance(parent, Tag) and parent is not root and parent.name == "p" and _is_blank(parent):
+        parent.decompose()
 
 
 def section_from_url(url: str, outlet: str) -> str:
@@ -347,7 +355,7 @@ _STEPS: tuple[tuple[frozenset[str] | None, tuple[str, ...], frozenset[str], Step
     (frozenset({"bbc"}), ('role="list"',), frozenset({"ul"}), _take_byline_list),
     (frozenset({"rfi"}), ("作者",), frozenset({"span"}), _take_rfi_author),
     (frozenset({"cdt"}), ("su-spoiler-title",), frozenset({"div"}), _take_cdt_card),
-    (frozenset({"rfa"}), ("责编", "网编"), frozenset({"p"}), _take_rfa_credit),
+    (frozenset({"rfa"}), ("责编", "网编"), frozenset(), _take_rfa_credit),
 )
 
 
