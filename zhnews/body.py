@@ -465,7 +465,7 @@ _CAPTION_NOISE = re.compile(r"你的器材不支持播放多媒体材料|您的�
 
 def _tidy_caption(text: str) -> str:
     """A caption without player fallbacks; "" when all that is left is a credit (`©EPA`)."""
-    text = _clean(_CAPTION_NOISE.sub(" ", text))
+    text = _typeset(_clean(_CAPTION_NOISE.sub(" ", text)))
     if text.startswith("©") or CREDIT.match(text):
         return ""
     return text
