@@ -159,3 +159,24 @@ def test_every_outlet_of_the_sample_is_recognised(run: Run) -> None:
     outlets = {a.outlet for a in run.parsed.values()}
     print(f"\noutlets: {sorted(outlets)}")
     assert outlets >= {"rfi", "dw", "voa", "bbc", "nyt", "reuters", "ft", "rfa", "cdt", "cna", "economist"}
+
+
+def test_rfa_reporter_from_the_credit_line_and_the_line_removed(run: Run) -> None:
+    credited = [s for s, a in run.parsed.items() if a.outlet == "rfa" and "责编".encode() in run.raw[s]]
+    with_author = [s for s in credited if run.parsed[s].author]
+    print(f"\nRFA reporter from the credit line: {_share(len(with_author), len(credited))}")
+    assert len(credited) > 100
+    assert len(with_author) / len(credited) >= 0.95
+    assert not [s for s in credited if any("责编" in p for p in run.parsed[s].paragraphs)]
+
+
+def test_field_coverage_by_outlet_is_printed(run: Run) -> None:
+    rows: dict[str, list[int]] = {}
+    for a in run.parsed.values():
+        row = rows.setdefault(a.outlet, [0, 0, 0, 0, 0, 0])
+        for i, value in enumerate((True, a.dateline, a.author, a.section, a.lead, a.image_url)):
+            row[i] += bool(value)
+    print("\noutlet      files dateline author section lead image")
+    for outlet, (n, *rest) in sorted(rows.items()):
+        print(f"{outlet:<11}{n:>6}" + "".join(f"{100 * v / n:>8.0f}%" for v in rest))
+    assert sum(r[0] for r in rows.values()) == len(run.parsed)
