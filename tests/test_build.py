@@ -23,7 +23,7 @@ import pytest
 from tests.conftest import ROOT, corpus_files
 from zhnews.build import BuildError, BuildReport, article_id, build
 from zhnews.search_text import fts_query
-from zhnews.sources import FolderSource
+from zhnews.sources import FolderSource, GitHistorySource
 from zhnews.text import to_simplified
 
 # --------------------------------------------------------------------------- helpers
@@ -334,6 +334,35 @@ def test_a_source_left_out_of_the_run_is_removed_from_the_database(tmp_path: Pat
     assert run_build(one, two, db=db).articles == 2
     report = run_build(one, db=db)
     assert (report.removed, report.articles) == (1, 1)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_a_git_history_source_builds_every_version_with_the_same_code(tmp_path: Path) -> None:
+    """The archiver overwrote file names: older articles live only in git history. Each version is a
+    capture; the same URL captured twice is one article; a rebuild parses only new commits."""
+    repo, db = tmp_path / "news", tmp_path / "news.db"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    one, two = "articles/rfi/1.md", "articles/rfi/2.md"
+    commit_files(repo, {one: article_file(URL + "-a", "第一篇", LEAD, PARAS[:1])}, 1_595_000_000)
+    commit_files(repo, {one: article_file(URL + "-b", "第二篇", LEAD, PARAS[:2]),
+                        two: article_file(URL + "-a", "第一篇（更新）", LEAD, PARAS)}, 1_595_000_600)
+    first = build([GitHistorySource(repo)], db, workers=1)
+    assert (first.seen, first.captures, first.articles) == (3, 3, 2)
+    assert rows(db, "SELECT title, captures FROM articles ORDER BY title") == [
+        ("第一篇（更新）", 2), ("第二篇", 1)]
+    commit_files(repo, {one: article_file(URL + "-c", "第三篇", LEAD, PARAS[:1])}, 1_595_001_200)
+    second = build([GitHistorySource(repo)], db, workers=1)
+    assert (second.seen, second.new, second.parsed, second.unchanged, second.articles) == (4, 1, 1, 3, 3)
+
+
+def commit_files(repo: Path, files: dict[str, str], when: int) -> None:
+    for rel, text in files.items():
+        write(repo / rel, text)
+    env = {**os.environ, "GIT_AUTHOR_DATE": f"@{when} +0000", "GIT_COMMITTER_DATE": f"@{when} +0000"}
+    git = ["git", "-C", str(repo), "-c", "user.name=zhnews", "-c", "user.email=zhnews@example.org"]
+    subprocess.run([*git, "add", "-A"], check=True, env=env)
+    subprocess.run([*git, "commit", "-q", "-m", f"at {when}"], check=True, env=env)
 
 
 # --------------------------------------------------------------------------- atomic replacement

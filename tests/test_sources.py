@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import pickle
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import corpus_files
-from zhnews.sources import FolderSource, SourceError, folder_sources, source_name
+from zhnews.sources import FolderSource, GitHistorySource, SourceError, folder_sources, source_name
 
 
 def _write(path: Path, text: str = "x") -> Path:
@@ -82,3 +84,47 @@ def test_missing_folders_and_duplicate_names_are_fatal(tmp_path: Path) -> None:
 def test_the_real_corpus_yields_every_article_file(corpus: Path) -> None:
     expected = [f"corpus/{p.relative_to(corpus).as_posix()}" for p in corpus_files(corpus)]
     assert sorted(f.source for f in FolderSource(corpus).files()) == sorted(expected)
+
+
+# --------------------------------------------------------------------------- git history
+
+needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+
+def commit(repo: Path, files: dict[str, str | None], when: int) -> None:
+    """Write (or delete, for None) files and commit them at Unix time `when`."""
+    for rel, text in files.items():
+        if text is None:
+            (repo / rel).unlink()
+        else:
+            _write(repo / rel, text)
+    env = {**os.environ, "GIT_AUTHOR_DATE": f"@{when} +0000", "GIT_COMMITTER_DATE": f"@{when} +0000"}
+    git = ["git", "-C", str(repo), "-c", "user.name=zhnews", "-c", "user.email=zhnews@example.org"]
+    subprocess.run([*git, "add", "-A"], check=True, env=env)
+    subprocess.run([*git, "commit", "-q", "-m", f"at {when}"], check=True, env=env)
+
+
+@needs_git
+def test_git_history_yields_every_version_of_every_article_file(tmp_path: Path) -> None:
+    repo = tmp_path / "news"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    commit(repo, {"articles/rfi/1.md": "第一版", "README.md": "说明"}, 1_600_000_000)
+    commit(repo, {"articles/rfi/1.md": "第二版（覆盖）", "articles/dw/2.md": "另一篇"}, 1_600_000_600)
+    commit(repo, {"articles/dw/2.md": None}, 1_600_001_200)
+    source = GitHistorySource(repo)
+    records = list(source.files())
+    assert [(r.source.split("@")[0], r.read().decode(), r.mtime_ns // 10**9) for r in records] == [
+        ("news/articles/rfi/1.md", "第一版", 1_600_000_000),
+        ("news/articles/dw/2.md", "另一篇", 1_600_000_600),
+        ("news/articles/rfi/1.md", "第二版（覆盖）", 1_600_000_600),
+    ]
+    assert len({r.source for r in records}) == 3 == source.count()
+    assert [r.size for r in records] == [len(r.read()) for r in records]
+    assert all(source.get(r.source) == r for r in records)
+    assert pickle.loads(pickle.dumps(records[0])).read() == "第一版".encode()
+
+
+def test_a_folder_that_is_no_git_repository_is_a_source_error(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="not a git repository"):
+        GitHistorySource(tmp_path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 import time
 
@@ -71,6 +72,9 @@ def main(sources: tuple[str, ...], db_path: str, workers: int | None, full: bool
             report = build(srcs, db_path, workers=workers or os.cpu_count(), full=full)
     except BuildError as exc:
         click.echo(f"build_db: {exc}", err=True)
+        sys.exit(1)
+    except (OSError, sqlite3.Error) as exc:  # e.g. disk full while writing: the old database is intact
+        click.echo(f"build_db: cannot write {db_path}: {exc} (the previous database is unchanged)", err=True)
         sys.exit(1)
     if not quiet:
         for line in report_lines(report):
