@@ -170,6 +170,16 @@ def test_rfi_2023_share_block_promos_footer_and_placeholders_are_removed() -> No
     assert "facebook" not in body.body_html and "whatsapp" not in body.body_html
 
 
+@pytest.mark.parametrize(
+    "first",
+    ["德国之声：您如何看这部法律的影响？", "以下为网友评论：", "采写/王一 李二"],
+)
+def test_a_bold_question_label_or_credit_is_not_a_lead(first: str) -> None:
+    body = body_of(f"<p><strong>{first}</strong></p><p>回答或正文。</p>", "dw")
+    assert body.lead == ""
+    assert body.paragraphs == [first, "回答或正文。"]
+
+
 def test_lead_is_not_repeated_in_paragraphs_or_body_html() -> None:
     body = fixture("rfi-2023", "rfi")
     assert body.lead not in body.paragraphs

@@ -811,17 +811,36 @@ def _merge_datelines(blocks: list[_Block]) -> list[_Block]:
 def _split_lead(blocks: list[_Block]) -> tuple[str, list[_Block]]:
     """The standfirst, taken out of the body.
 
-    It is the first paragraph when it is set entirely in bold (RFI `<p><strong>`, BBC `<p><b>`), carries
-    a lead class (BBC 2020, FT), or is directly followed by a related-links box (RFA's layout).
+    It is the first paragraph when it carries a lead class (BBC 2020, FT), or when it is set entirely in
+    bold (RFI `<p><strong>`, BBC `<p><b>`) or directly followed by a related-links box (RFA's layout) and
+    reads like a standfirst: a sentence, not an interviewer's question (`德国之声：…？`), an intro label
+    ending in a colon (`以下为网友评论：`) or a credit (`采写/…`).
     """
     texts = [i for i, b in enumerate(blocks) if b.kind not in {"figure", "nav"}]
     if len(texts) >= 2:
         i = texts[0]
         b = blocks[i]
         after_nav = i + 1 < len(blocks) and blocks[i + 1].kind == "nav"
-        if b.kind == "p" and (b.bold or b.lead_class or after_nav):
+        if b.kind == "p" and (b.lead_class or ((b.bold or after_nav) and _reads_like_standfirst(b.text))):
             return b.text, blocks[:i] + blocks[i + 1 :]
     return "", blocks
+
+
+# An interviewer's turn: the outlet or "问/记者" as speaker, or any speaker label on a question.
+_INTERVIEWER = re.compile(
+    r"^(?:德国之声|德國之聲|法广|法廣|美国之音|美國之音|自由亚洲电台|DW|RFI|VOA|记者|記者|问|問)[：:]"
+)
+_SPEAKER = re.compile(r"^[^\s，。：:]{1,10}[：:]")
+_SENTENCE_PUNCT = re.compile(r"[，。！？；,.!?;]")
+
+
+def _reads_like_standfirst(text: str) -> bool:
+    return (
+        _SENTENCE_PUNCT.search(text) is not None
+        and not _INTERVIEWER.match(text)
+        and not (_SPEAKER.match(text) and text.endswith(("？", "?")))
+        and not text.endswith(("：", ":"))
+    )
 
 
 def _render(blocks: list[_Block]) -> str:
