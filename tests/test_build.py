@@ -354,6 +354,8 @@ def test_a_git_history_source_builds_every_version_with_the_same_code(tmp_path: 
     commit_files(repo, {one: article_file(URL + "-c", "第三篇", LEAD, PARAS[:1])}, 1_595_001_200)
     second = build([GitHistorySource(repo)], db, workers=1)
     assert (second.seen, second.new, second.parsed, second.unchanged, second.articles) == (4, 1, 1, 3, 3)
+    by_cli = cli(str(repo), "--db", str(db), "--git-history", cwd=tmp_path)
+    assert by_cli.returncode == 0 and "files seen 4: new 0, changed 0, unchanged 4" in by_cli.stdout
 
 
 def commit_files(repo: Path, files: dict[str, str], when: int) -> None:

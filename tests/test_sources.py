@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import corpus_files
-from zhnews.sources import FolderSource, GitHistorySource, SourceError, folder_sources, source_name
+from zhnews.sources import FolderSource, GitHistorySource, SourceError, open_sources, source_name
 
 
 def _write(path: Path, text: str = "x") -> Path:
@@ -72,13 +72,13 @@ def test_count_matches_the_files_yielded(tmp_path: Path) -> None:
 
 def test_missing_folders_and_duplicate_names_are_fatal(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="not a folder"):
-        folder_sources([tmp_path / "nope"])
+        open_sources([tmp_path / "nope"])
     with pytest.raises(SourceError, match="no SOURCE"):
-        folder_sources([])
+        open_sources([])
     (tmp_path / "a" / "news").mkdir(parents=True)
     (tmp_path / "b" / "news").mkdir(parents=True)
     with pytest.raises(SourceError, match="share the name 'news'"):
-        folder_sources([tmp_path / "a" / "news", tmp_path / "b" / "news"])
+        open_sources([tmp_path / "a" / "news", tmp_path / "b" / "news"])
 
 
 def test_the_real_corpus_yields_every_article_file(corpus: Path) -> None:

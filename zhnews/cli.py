@@ -21,7 +21,7 @@ from rich.progress import (
 
 from zhnews.build import BuildError, build
 from zhnews.report import report_lines
-from zhnews.sources import SourceError, folder_sources
+from zhnews.sources import SourceError, open_sources
 
 
 class RichProgress:
@@ -55,11 +55,14 @@ class RichProgress:
               help="Parsing processes (default: all cores; 1 parses in this process).")
 @click.option("--full", is_flag=True, help="Rebuild from scratch instead of incrementally.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no report.")
-def main(sources: tuple[str, ...], db_path: str, workers: int | None, full: bool, quiet: bool) -> None:
+@click.option("--git-history", is_flag=True,
+              help="Each SOURCE is a git repository: read every version of every file in its history.")
+def main(sources: tuple[str, ...], db_path: str, workers: int | None, full: bool, quiet: bool,
+         git_history: bool) -> None:
     """Build (or update) the article database from SOURCE folders of *.md / *.txt article files."""
     console = Console(stderr=True)
     try:
-        srcs = folder_sources(sources)
+        srcs = open_sources(sources, git_history=git_history)
     except SourceError as exc:
         raise click.UsageError(str(exc)) from exc
     progress = RichProgress(console) if console.is_terminal and not quiet else None

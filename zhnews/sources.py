@@ -142,9 +142,12 @@ class FolderSource:
         return DiskFile(source, st.st_size, st.st_mtime_ns, str(path))
 
 
-def folder_sources(paths: Iterable[str | os.PathLike[str]]) -> list[Source]:
-    """SOURCE arguments as sources; the names must differ, since they prefix every `source` id."""
-    sources: list[Source] = [FolderSource(p) for p in paths]
+def open_sources(paths: Iterable[str | os.PathLike[str]], *, git_history: bool = False) -> list[Source]:
+    """SOURCE arguments as sources (folders, or git repositories read through their history).
+
+    The names must differ, since they prefix every `source` id.
+    """
+    sources: list[Source] = [GitHistorySource(p) if git_history else FolderSource(p) for p in paths]
     if not sources:
         raise SourceError("no SOURCE given")
     seen: dict[str, Source] = {}
@@ -202,6 +205,9 @@ def _nul_separated(stream: IO[bytes]) -> Iterator[str]:
 
 class GitHistorySource:
     """Every version of every article file reachable from `rev`, oldest commit first."""
+
+    def __repr__(self) -> str:
+        return f"GitHistorySource({str(self.repo)!r}, name={self.name!r})"
 
     def __init__(self, repo: str | os.PathLike[str], name: str | None = None, rev: str = "HEAD") -> None:
         self.repo = Path(repo).resolve()
