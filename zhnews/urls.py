@@ -22,16 +22,23 @@ _TRACKING = ("utm_",)
 _TRACKING_NAMES = frozenset({"fbclid", "gclid", "mc_cid", "mc_eid", "ref_src"})
 
 
+# Every `%XX` escape -> its normal form: the character itself when unreserved, else upper-case hex.
+_ESCAPE_FORM = {f"{h:02X}": (chr(h) if chr(h) in _UNRESERVED else f"%{h:02X}") for h in range(256)}
+# Already safe ASCII with well-formed escapes: quote() (slow, per character) can be skipped.
+_SAFE_ASCII = re.compile(r"[A-Za-z0-9\-._~/:@!$&'()*+,;=?%]*")
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# An escape that is not in normal form: lower-case hex, or an unreserved character (- . 0-9 A-Z _ a-z ~).
+_NOT_NORMAL = re.compile(r"%(?:[0-9A-Fa-f][a-f]|[a-f][0-9A-F]|2[DE]|3[0-9]|[46][1-9A-F]|[57][0-9A]|5F|7E)")
+
+
 def _normalise_escapes(part: str, safe: str) -> str:
     """Escape raw non-ASCII and unsafe characters; decode escapes of unreserved characters; upper-case hex."""
-
-    def fix(m: re.Match[str]) -> str:
-        char = chr(int(m.group(1), 16))
-        return char if char in _UNRESERVED else "%" + m.group(1).upper()
-
-    # A `%` not followed by two hex digits is a literal percent sign: escape it.
-    part = re.sub(r"%(?![0-9A-Fa-f]{2})", "%25", part)
-    return _ESCAPE.sub(fix, quote(part, safe=safe))
+    if not _SAFE_ASCII.fullmatch(part) or _BAD_PERCENT.search(part):
+        # A `%` not followed by two hex digits is a literal percent sign: escape it.
+        part = quote(_BAD_PERCENT.sub("%25", part), safe=safe)
+    if not _NOT_NORMAL.search(part):
+        return part
+    return _ESCAPE.sub(lambda m: _ESCAPE_FORM[m.group(1).upper()], part)
 
 
 def _is_tracking(name: str) -> bool:
