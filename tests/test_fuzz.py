@@ -113,3 +113,13 @@ def test_every_truncation_point_of_one_real_header_is_handled() -> None:
     data = Path(source).read_bytes()[:1200]
     for end in range(len(data)):
         check(data[:end])
+
+
+@pytest.mark.parametrize("depth", [300, 20_000])
+def test_deeply_nested_markup_is_handled(depth: int) -> None:
+    check(b"[t](https://a.b/c)\n------\n\n" + b"<span>" * depth + "文字".encode() + b"</span>" * depth)
+
+
+def test_a_huge_file_is_refused_with_a_reason() -> None:
+    with pytest.raises(ParseError, match="too large"):
+        parse(b"[t](https://a.b/c)\n------\n\n<p>" + b"x" * 21_000_000 + b"</p>", "x.md")
