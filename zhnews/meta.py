@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 from urllib.parse import unquote, urlsplit
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from zhnews.dates import PARIS, SHANGHAI, Evidence, evidence
 from zhnews.outlets import code_for_alias
@@ -40,8 +40,9 @@ SECTION_NAMES: dict[str, str] = {
     "guojishijiao": "国际视角", "xinwen": "新闻", "yataibaodao": "",
 }
 
-# Where each outlet writes a section in its URL path: (path prefix segments to skip, how many
-# segments may follow before the article slug). The LAST meaningful segment before the slug wins.
+# Where each outlet writes a section in its URL path: the path prefixes (segments) after which section
+# segments follow. The LAST meaningful segment before the article slug wins (RFI 专栏检索/要闻解说 ->
+# 要闻解说); a BBC-style slug `world-53470961` names its section itself.
 SECTION_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
     "rfi": (("cn",),),
     "bbc": (("zhongwen", "simp"), ("zhongwen", "trad")),
@@ -89,7 +90,7 @@ class Meta:
     section: str = ""
 
 
-def clean_author(raw: str, outlet: str = "") -> str:
+def clean_author(raw: str) -> str:
     """A byline as a person's name(s): role words and repeats removed; "" when it names an organisation."""
     text = clean_line(raw)
     for _ in range(3):
@@ -104,15 +105,11 @@ def clean_author(raw: str, outlet: str = "") -> str:
     return ", ".join(names)
 
 
-def _element_children(tag: Tag) -> list[Tag]:
-    return [c for c in tag.children if isinstance(c, Tag)]
-
-
 def _first_element(root: Tag) -> Tag | None:
     for child in root.children:
         if isinstance(child, Tag):
             return child
-        if isinstance(child, NavigableString) and child.strip():
+        if isinstance(child, NavigableString) and not isinstance(child, Comment) and child.strip():
             return None
     return None
 
@@ -160,7 +157,7 @@ def _take_date_line(root: Tag, outlet: str, meta: Meta) -> None:
     meta.dateline = lines[-1]
     meta.dates.append(ev)
     if len(lines) > 1:
-        meta.author = clean_author(" ".join(lines[:-1]), outlet)
+        meta.author = clean_author(" ".join(lines[:-1]))
     first.decompose()
 
 
@@ -222,7 +219,7 @@ def _take_address(root: Tag, index: _Index, outlet: str, meta: Meta) -> None:
     if address is None:
         return
     if not meta.author:
-        meta.author = clean_author(address.get_text(" "), outlet)
+        meta.author = clean_author(address.get_text(" "))
     address.decompose()
 
 
@@ -235,7 +232,7 @@ def _take_byline_list(root: Tag, index: _Index, outlet: str, meta: Meta) -> None
     if not items or any(len(i) > 60 for i in items) or _has_descendant(ul, frozenset({"a"})):
         return
     if not meta.author:
-        meta.author = clean_author(items[0], outlet)
+        meta.author = clean_author(items[0])
     _remove_with_empty_parents(ul, root)
 
 
@@ -246,7 +243,7 @@ def _take_rfi_author(root: Tag, index: _Index, outlet: str, meta: Meta) -> None:
         return
     block = label.parent
     names = [clean_line(a.get_text()) for a in block.find_all("a")]
-    author = clean_author(", ".join(n for n in names if n), outlet)
+    author = clean_author(", ".join(n for n in names if n))
     if author and not meta.author:
         meta.author = author
     _remove_with_empty_parents(block, root)
@@ -266,7 +263,7 @@ def _take_cdt_card(root: Tag, index: _Index, outlet: str, meta: Meta) -> None:
                 while sibling is not None and not (isinstance(sibling, Tag) and sibling.name == "br"):
                     text = sibling.get_text() if isinstance(sibling, Tag) else str(sibling)
                     if text.strip():
-                        meta.author = meta.author or clean_author(text, outlet)
+                        meta.author = meta.author or clean_author(text)
                         break
                     sibling = sibling.next_sibling
     if box is not None:
