@@ -24,7 +24,19 @@ from benchmarks.scale_corpus import article_files, ensure_corpus, mutate
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "benchmarks"
-STAGES = ("corpus", "parse", "insert", "build1", "build", "noop", "change", "size", "http")
+STAGES = (
+    "corpus",
+    "parse",
+    "parse2",
+    "insert",
+    "insertseg",
+    "build1",
+    "build",
+    "noop",
+    "change",
+    "size",
+    "http",
+)
 CHANGE_FRACTION = 0.01
 CHANGE_SEED = 7
 
@@ -126,16 +138,20 @@ def bench_one(
         log(f"[{n}] ceiling: parse alone, 1 core")
         run.save("parse", _ceiling(["parse", str(base / "files.txt"), "--texts", str(texts)]))
         log(f"[{n}]   {run.data['parse']['files_per_s']:.0f} files/s")
+    if "parse2" in stages:
         log(f"[{n}] parse alone, {cores} processes")
         run.save(
             "parse_parallel", _ceiling(["parse-parallel", str(base / "files.txt"), "--workers", str(cores)])
         )
-    if "insert" in stages:
+    if "insert" in stages or "insertseg" in stages:
         if not texts.exists():
             raise click.ClickException(
                 "the insert ceiling needs the parse stage's texts: run stage parse first"
             )
+        wanted = {"none": "insert" in stages, "zhnews": "insertseg" in stages}
         for key, segmenter in (("insert", "none"), ("insert_segmented", "zhnews")):
+            if not wanted[segmenter]:
+                continue
             log(f"[{n}] ceiling: sqlite-utils insert + FTS ({segmenter})")
             ceiling_db = base / f"ceiling-{segmenter}.db"
             run.save(
