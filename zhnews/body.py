@@ -144,6 +144,12 @@ _STYLE_CAPTION = re.compile(r"font-size|color\s*:\s*#", re.IGNORECASE)
 _GENERIC_ALT = re.compile(
     r"^(?:image|img|photo|picture|file|poster|图片|圖片|\W*|[\w.-]+\.(?:jpe?g|png|gif|webp))$", re.IGNORECASE
 )
+# Lines shorter than this are lines on purpose (verse, headings, names, `【阅读警告】`), not hard wraps.
+_WRAP_MIN = 25
+# A line that starts a new item even after a single <br>: a label (`嘉宾：…`), a bullet or a number.
+_LINE_START = re.compile(
+    r"(?:[^\s，。：:]{1,8}[：:]|[•·*]|\d{1,2}[、.．)）]|[（(][一二三四五六七八九十\d]{1,3}[)）])"
+)
 _SENTENCE_END = re.compile(r"[。！？!?…；;：:”」』）)]\s*$")
 _BR = "\x00"  # line-break marker inside the text buffer (never in real text: clean_line removes NUL)
 
@@ -682,9 +688,10 @@ def unwrap_proxy(src: str) -> str:
 def _split_lines(parts: list[tuple[str, str]], has_br: bool) -> list[tuple[str, str]]:
     """(text, html) paragraphs from one block's pieces, cut at its <br>s where they end a line of meaning.
 
-    Two or more <br> in a row always make a new paragraph (VOA). A single <br> does when the line before
-    ends a sentence; otherwise it is a hard wrap inside a sentence (pasted text in CDT) and the lines are
-    joined — directly between Chinese characters, with a space between Latin words.
+    Two or more <br> in a row always make a new paragraph (VOA). A single <br> does too, unless it is a
+    hard wrap: the line before is long (pasted text in CDT cut at ~40 characters), does not end a sentence,
+    and the next line does not start an item (`嘉宾：…`, `1、…`, `•`). Wrapped lines are joined — directly
+    between Chinese characters, with a space between Latin words.
     """
     if not has_br:
         texts, htmls = zip(*parts, strict=True)
@@ -708,18 +715,25 @@ def _split_lines(parts: list[tuple[str, str]], has_br: bool) -> list[tuple[str, 
         cur[1].append(h)
     out: list[tuple[str, str]] = []
     prev_breaks = 0
+    prev_line = ""
     for pieces, html_pieces, breaks in lines:
         text, html = _typeset(_clean("".join(pieces))), "".join(html_pieces).strip()
         if not text:
             prev_breaks = max(prev_breaks, breaks)
             continue
-        if out and prev_breaks < 2 and not _SENTENCE_END.search(out[-1][0]):
+        wrapped = (  # a hard wrap: a long line cut mid-sentence, continued on the next line
+            prev_breaks < 2
+            and len(prev_line) >= _WRAP_MIN
+            and not _SENTENCE_END.search(prev_line)
+            and not _LINE_START.match(text)
+        )
+        if out and wrapped:
             last_text, last_html = out[-1]
             joiner = " " if last_text[-1].isascii() and text[0].isascii() else ""
             out[-1] = (last_text + joiner + text, f"{last_html}<br>{html}")
         else:
             out.append((text, html))
-        prev_breaks = breaks
+        prev_breaks, prev_line = breaks, text
     return out
 
 
