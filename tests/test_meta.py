@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
-from zhnews.meta import Meta, clean_author, extract, rfa_reporter, section_from_url
+from zhnews.meta import Meta, clean_author, cna_reporter, extract, rfa_reporter, section_from_url
 
 
 def run(html: str, outlet: str = "x", url: str = "https://a.b/c") -> tuple[Meta, str]:
@@ -174,3 +174,22 @@ def test_rfa_credit_sharing_a_text_node_with_the_last_sentence_keeps_the_sentenc
     meta, body = run("<p>最后一句。 记者：乔一 责编：何二</p>", "rfa")
     assert meta.author == "乔一"
     assert "最后一句。" in body and "责编" not in body
+
+
+@pytest.mark.parametrize(
+    ("opening", "reporter"),
+    [
+        ("（中央社記者林小美台北3日電）連日高溫", "林小美"),
+        ("（中央社記者王大同南投縣15日電）", "王大同"),
+        ("（中央社記者甲乙、丙丁戊新竹市30日電）", "甲乙, 丙丁戊"),
+        ("（中央社台北19日電）", ""),  # no reporter named
+        ("（中央社記者某某火星3日電）", ""),  # unknown place: no guess
+    ],
+)
+def test_cna_reporter_from_the_opening(opening: str, reporter: str) -> None:
+    assert cna_reporter(opening) == reporter
+
+
+def test_cna_opening_stays_in_the_text() -> None:
+    meta, body = run("<div class='paragraph'><p>（中央社記者林小美台北3日電）今天天氣晴。</p></div>", "cna")
+    assert meta.author == "林小美" and "林小美" in body

@@ -226,7 +226,7 @@ def test_front_matter_file_is_traditional_cna() -> None:
     a = article("waimei-cna.md", "waimei-2020/archived/2020-08-03/x.md")
     assert a.outlet == "cna"
     assert a.language == "zh-Hant"
-    assert a.author == ""  # front matter `author` names the outlet, never a person
+    assert a.author == "林小美"  # from （中央社記者林小美台北3日電）; front matter `author` is the outlet
     assert a.published == "2020-08-03T03:56:47Z"
 
 

@@ -80,6 +80,14 @@ RFA_PLACES = (
     "悉尼", "多伦多", "温哥华", "渥太华", "布鲁塞尔", "日内瓦", "曼谷", "新德里", "达兰萨拉",
 )
 _PLACES_LONGEST_FIRST = sorted(RFA_PLACES, key=len, reverse=True)
+CNA_PLACES = (
+    "台北", "臺北", "新北", "基隆", "桃園", "新竹", "苗栗", "台中", "臺中", "彰化", "南投", "雲林", "嘉義",
+    "台南", "臺南", "高雄", "屏東", "宜蘭", "花蓮", "台東", "臺東", "澎湖", "金門", "馬祖", "連江", "香港",
+    "澳門", "北京", "上海", "東京", "首爾", "華盛頓", "紐約", "舊金山", "洛杉磯", "倫敦", "巴黎", "柏林",
+    "布魯塞爾", "日內瓦", "雪梨", "新加坡", "曼谷", "河內", "雅加達", "馬尼拉", "吉隆坡", "莫斯科",
+)
+_CNA_BYLINE = re.compile(r"[（(]中央社(?:記者|特派員)(.+?)\d{1,2}日(?:專)?電[）)]")
+_CNA_PLACE = re.compile("(?:" + "|".join(CNA_PLACES) + ")(?:縣|市)?$")
 
 
 @dataclass(slots=True)
@@ -295,6 +303,28 @@ def rfa_reporter(credit: str) -> str:
     return clean_author(", ".join(names))
 
 
+def cna_reporter(text: str) -> str:
+    """CNA names its reporter in the opening `（中央社記者林小美台北3日電）`; "" without a known place.
+
+    Name and place are glued together, so the place must be one of CNA_PLACES (data): an unknown
+    place gives no author rather than a wrong one.
+    """
+    m = _CNA_BYLINE.search(text[:80])
+    if not m:
+        return ""
+    place = _CNA_PLACE.search(m.group(1))
+    if place is None or place.start() == 0:
+        return ""
+    return clean_author(", ".join(_TOKENS.split(m.group(1)[: place.start()])))
+
+
+def _take_cna_byline(root: Tag, index: _Index, outlet: str, meta: Meta) -> None:
+    """CNA: the reporter from the opening of the first paragraph (the text itself stays: it is the lead)."""
+    first = index.first("p")
+    if first is not None and not meta.author:
+        meta.author = cna_reporter(first.get_text())
+
+
 def _take_rfa_credit(root: Tag, index: _Index, outlet: str, meta: Meta) -> None:
     """RFA: the closing `记者：… 责编：… 网编：…` line is credits, not article text.
 
@@ -353,6 +383,7 @@ _STEPS: tuple[tuple[frozenset[str] | None, tuple[str, ...], frozenset[str], Step
     (frozenset({"rfi"}), ("作者",), frozenset({"span"}), _take_rfi_author),
     (frozenset({"cdt"}), ("su-spoiler-title",), frozenset({"div"}), _take_cdt_card),
     (frozenset({"rfa"}), ("责编", "网编"), frozenset(), _take_rfa_credit),
+    (frozenset({"cna"}), ("中央社記者", "中央社特派員"), frozenset({"p"}), _take_cna_byline),
 )
 
 
