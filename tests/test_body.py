@@ -18,8 +18,9 @@ from hypothesis import strategies as st
 
 from tests.conftest import FIXTURES, corpus_files
 from zhnews.article import ParseError
-from zhnews.body import Body, extract_body, unwrap_proxy
+from zhnews.body import Body, extract_body
 from zhnews.envelope import split
+from zhnews.images import unwrap_proxy
 from zhnews.parser import parse
 
 URLS = {

@@ -7,25 +7,37 @@ copies, screen-reader text...) is skipped during that walk by cheap tag/attribut
 
 Inline text is joined directly, never with a separator, because a space between two Chinese characters
 is a corruption; block boundaries separate paragraphs instead. `<br>` is a line break inside a
-paragraph unless it ends a sentence or comes doubled (VOA's `<br /><br />`), see `_split_lines`.
+paragraph only when it is a hard wrap in the middle of a long sentence, see `_split_lines`.
 `body_html` is rendered from the same blocks (so the reader view shows exactly the cleaned text) and
 then goes through `sanitise_html`. The lead is not part of `body_html`: the reader shows it above.
+
+What counts as boilerplate (and what is kept on purpose) is in zhnews.boilerplate; how an <img> becomes
+an image URL (lazy attributes, placeholders, the weserv proxy) is in zhnews.images.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from html import escape
-from urllib.parse import parse_qsl, urlsplit
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import Comment
 
 from zhnews.article import Image
-from zhnews.sanitise import absolute_https, sanitise_html
-from zhnews.text import HAN, HAN_RE, clean_line
+from zhnews.boilerplate import (
+    CREDIT,
+    DROP_INSIDE,
+    FOOTER,
+    NAV_LINK,
+    NAV_PREFIXES,
+    RELATED,
+    drop_paragraph,
+    is_chrome,
+)
+from zhnews.images import alt_caption, attr, image_src, real_image
+from zhnews.sanitise import sanitise_html
+from zhnews.text import HAN, clean_line
 
 
 @dataclass(slots=True)
@@ -120,30 +132,10 @@ _INLINE = frozenset(
 )
 # Containers that are never a figure wrapper, however short their text.
 _NOT_FIGURE = frozenset({"body", "html", "main", "article", "section", "[document]", "li", "ul", "ol", "td"})
-# class / id / aria-label values that mark adverts, promos, share widgets, screen-reader-only text and
-# photo credits. Matched as whole words inside the attribute (BBC's `css-…-VisuallyHiddenText` too).
-_CHROME_ATTR = re.compile(
-    r"(?:^|[\s_-])(?:ads?|advert\w*|interstitial|outbrain|taboola|share|sharing|sharedaddy|social|"
-    r"a2a\w*|addtoany\w*|newsletter|self-promo|selfpromo|promo|related-?posts|jp-relatedposts|"
-    r"trustBadge\w*|off-screen|offscreen|sr-only|screen-reader-text|visually-?hidden\w*|"
-    r"wp-embedded-content|m-em-audio|searchresultdate)(?:$|[\s_-])"
-    # Credits: a class that ENDS in copyright/credit(s) (`story-image-copyright`, `t-copyright`), not a
-    # container that merely mentions it (`image-and-copyright-container` holds the picture itself).
-    r"|(?:^|[\s_-])(?:copyright|credits?|attribution)(?=$|\s)"
-    r"|^(?:广告|廣告|advertisement)",
-    re.IGNORECASE,
-)
-_CHROME_DATA = {"data-e2e": {"advertisement", "media-player"}}
 # Lead (standfirst) markers in class names: BBC 2020 `story-body__introduction`, FT `story-lead`.
 _LEAD_CLASS = re.compile(r"introduction|standfirst|story-lead|\blede\b|article-lead|summary", re.IGNORECASE)
-# Image sources that are not pictures: inline placeholders, 1-px spacers, icons, emoji, generic logos.
-_PLACEHOLDER_PARTS = ("/icon-", "/icon_", "++plone++", "/meta_og_twcards/", "/emoji/")
-_SPACER_WORDS = ("blank", "spacer", "placeholder", "1px", "pixel", "transparent")
 _EMOJI_CLASS = re.compile(r"wp-smiley|emoji", re.IGNORECASE)
 _STYLE_CAPTION = re.compile(r"font-size|color\s*:\s*#", re.IGNORECASE)
-_GENERIC_ALT = re.compile(
-    r"^(?:image|img|photo|picture|file|poster|图片|圖片|\W*|[\w.-]+\.(?:jpe?g|png|gif|webp))$", re.IGNORECASE
-)
 # Lines shorter than this are lines on purpose (verse, headings, names, `【阅读警告】`), not hard wraps.
 _WRAP_MIN = 25
 # A line that starts a new item even after a single <br>: a label (`嘉宾：…`), a bullet or a number.
@@ -154,63 +146,6 @@ _SENTENCE_END = re.compile(r"[。！？!?…；;：:”」』）)]\s*$")
 _BR = "\x00"  # line-break marker inside the text buffer (never in real text: clean_line removes NUL)
 
 _FIGURE_TEXT_LIMIT = 300  # a figure wrapper holds an image and a caption, not an article
-
-
-# --- text rules ----------------------------------------------------------------------------------------
-# Each pattern names boilerplate seen in the real archive; a paragraph matching one is not article text.
-
-# The archiver's feed footer (any feedx mirror) and CDT's WordPress feed footer.
-FOOTER = re.compile(r"获取更多RSS|feedx\.[a-z]{2,6}\b|Feed enhanced by|Better Feed from", re.IGNORECASE)
-# Photo credit lines: BBC `图像来源，Getty Images` / 2020 `图片版权Reuters`.
-CREDIT = re.compile(r"^(?:图像来源|图片来源|图片版权|圖像來源|圖片來源|圖片版權|Image caption|Image source)")
-# Links that only navigate: NYT "点击查看本文英文版。", bios' "点击查看更多关于她的信息。".
-NAV_LINK = re.compile(r"^(?:点击查看|點擊查看)")
-_NAV_PREFIXES = frozenset({"点击查看", "點擊查看"})
-# Headings of related-content sections: DW galleries `相关图集：…`, CDT `相关阅读：` + embedded posts.
-RELATED = re.compile(
-    r"^(?:相关图集|相關圖集|相关阅读|相關閱讀|延伸阅读|延伸閱讀|相关报道|相關報導|相关新闻|相關新聞|相关链接|"
-    r"推荐阅读|推薦閱讀|更多相关|Related)\s*(?:[：:]|$)"
-)
-_GENERIC_DROP = re.compile(  # anchored at the start of the paragraph (used with .match)
-    "|".join(
-        [
-            r"(?:分享|分享到|分享本文|Share)\s*[:：]?$",  # RFI 2023 share block label
-            r"\d+\s*(?:秒钟?|秒鐘|分钟|分鐘|小时|小時|天|日|周|週|星期|个月|個月|年)前$",  # BBC frozen time
-            r"(?:Array|undefined|null|NaN)$",  # template placeholders (RFI 2023 `Array`)
-            r"\W*$",  # no letter, digit or Han at all: "------", "***", a lone "。"
-            r"(?:©|\(c\)\s*\d{4})",  # copyright notices: RFI `© 2020 AFP`, DW 版权声明, CDT feed credit
-            r"(?:图片版权|图像来源|圖片版權|图片来源)[，,:：]?.{0,40}$",  # a photo credit as a paragraph
-        ]
-    ),
-    re.IGNORECASE,
-)
-# Anywhere in the paragraph: BBC's media-player fallback text.
-_DROP_INSIDE = ("你的器材不支持播放多媒体材料", "您的設備不支援播放")
-# Outlet promos and disclaimers: identical in every article of the outlet, never part of the story.
-_OUTLET_DROP = {
-    "nyt": re.compile(
-        r"^[（(]?欢迎(?:点击此处)?订阅|^感谢阅读今天的简报|^点击查看本文英文版|^[（(]?欢迎在Twitter"
-    ),
-    "reuters": re.compile(r"^我们的标准：汤森路透"),
-    "cdt": re.compile(r"^请点击购买"),  # bookshop affiliate links under CDT posts
-    # The credit line is zhnews.meta's (it reads the author from it); a variant it did not take out
-    # (glued after a <br> in the last paragraph) must still not read as article text.
-    "rfa": re.compile(r"^[（(]?(?:自由亚洲电台)?(?:特约)?记者[:：\s]?.{1,40}责编"),
-    "voa": re.compile(
-        r"嘉宾和观众听众发表的都是个人观点|YouTube播放列表[：:]|^美国之音.{0,10}(?:脸书|推特|YouTube)"
-    ),
-    "dw": re.compile(
-        r"^DW中文有|^订阅DW中文|^欢迎订阅德国之声|^德国之声致力于为您提供客观中立的新闻|^(?:摘编|摘译)自其[他它]媒体.{0,4}不代表德国之声|^下载德国之声中文|^德国之声中文网.{0,6}(?:推特|Twitter|Instagram|App)"
-    ),
-}
-
-
-def drop_paragraph(text: str, outlet: str) -> bool:
-    """True for boilerplate that is not article text (see the patterns above)."""
-    if _GENERIC_DROP.match(text) or any(m in text for m in _DROP_INSIDE):
-        return True
-    rule = _OUTLET_DROP.get(outlet)
-    return rule is not None and rule.search(text.lstrip("•·・*-— ")) is not None
 
 
 @dataclass(slots=True)
@@ -311,7 +246,7 @@ class _Walker:
 
     def dispatch(self, tag: Tag, depth: int) -> None:
         name = tag.name
-        if name in _SKIP_TAGS or id(tag) in self.consumed or _is_chrome(tag):
+        if name in _SKIP_TAGS or id(tag) in self.consumed or is_chrome(tag):
             if name in _MEDIA:  # its `<div><small>` caption goes with it
                 cap = _caption_after(tag)
                 if cap is not None:
@@ -357,7 +292,7 @@ class _Walker:
             self.flush()
             self.blocks.append(_Block("hr"))
         else:  # p, div, table cells and anything unknown: a block boundary keeps texts apart
-            lead = name in {"p", "div"} and _LEAD_CLASS.search(_attr(tag, "class")) is not None
+            lead = name in {"p", "div"} and _LEAD_CLASS.search(attr(tag, "class")) is not None
             self.block(tag, depth, None, lead)
 
     def block(self, tag: Tag, depth: int, kind: str | None, lead: bool = False) -> None:
@@ -372,7 +307,7 @@ class _Walker:
 
     def link(self, tag: Tag, depth: int) -> None:
         first = next(tag.strings, "")
-        if first[:4] in _NAV_PREFIXES and NAV_LINK.match(tag.get_text().strip()):
+        if first[:4] in NAV_PREFIXES and NAV_LINK.match(tag.get_text().strip()):
             return  # "点击查看本文英文版" and the like: navigation, not text
         # The href is resolved (absolute https, or dropped) by sanitise_html, the one place that does it.
         href = tag.get("href")
@@ -395,8 +330,8 @@ class _Walker:
         self.group, self.list_tag = outer
 
     def image(self, img: Tag) -> None:
-        if _EMOJI_CLASS.search(_attr(img, "class")) or "/emoji/" in str(img.get("src") or ""):
-            self.add_text(_attr(img, "alt"))  # WordPress emoji: the character itself is the text
+        if _EMOJI_CLASS.search(attr(img, "class")) or "/emoji/" in str(img.get("src") or ""):
+            self.add_text(attr(img, "alt"))  # WordPress emoji: the character itself is the text
             return
         src = image_src(img, self.base_url)
         if not src:
@@ -406,7 +341,7 @@ class _Walker:
             self.figure(wrapper)
             self.suppress = wrapper
         else:
-            self.add_image(src, self.caption_after(img) or _alt(img))
+            self.add_image(src, self.caption_after(img) or alt_caption(img))
 
     def figure(self, fig: Tag) -> None:
         """<figure>, or any short element that wraps one image: images plus a caption, never paragraphs."""
@@ -420,7 +355,7 @@ class _Walker:
         for img in imgs:
             src = image_src(img, self.base_url)
             if src:
-                self.add_image(src, following or caption or _alt(img))
+                self.add_image(src, following or caption or alt_caption(img))
 
     def skip_gallery(self, heading: Tag) -> None:
         """Consume a related heading and the picture items right after it; the article goes on after them."""
@@ -451,51 +386,14 @@ class _Walker:
 _clean = clean_line
 
 
-def _attr(tag: Tag, name: str) -> str:
-    value = tag.get(name)
-    if isinstance(value, list):
-        value = " ".join(value)
-    return value or ""
-
-
-def _alt(img: Tag) -> str:
-    """Alt text good enough to stand as a caption: not a file name or a lone English keyword."""
-    alt = _clean(_attr(img, "alt"))
-    if _GENERIC_ALT.match(alt) or (" " not in alt and not HAN_RE.search(alt)):
-        return ""
-    return alt
-
-
-_CAPTION_NOISE = re.compile(r"你的器材不支持播放多媒体材料|您的設備不支援播放")
-
-
 def _tidy_caption(text: str) -> str:
     """A caption without player fallbacks; "" when all that is left is a credit (`©EPA`)."""
-    text = _typeset(_clean(_CAPTION_NOISE.sub(" ", text)))
+    for noise in DROP_INSIDE:
+        text = text.replace(noise, " ")
+    text = _typeset(_clean(text))
     if text.startswith("©") or CREDIT.match(text):
         return ""
     return text
-
-
-@lru_cache(maxsize=4096)
-def _chrome_value(value: str) -> bool:
-    return _CHROME_ATTR.search(value) is not None
-
-
-def _is_chrome(tag: Tag) -> bool:
-    attrs = tag.attrs
-    if not attrs:
-        return False
-    for key, value in attrs.items():
-        if key.startswith("data-selfpromo") or key == "data-root-share":
-            return True
-        if key in {"class", "id", "aria-label"}:
-            text = " ".join(value) if isinstance(value, list) else value
-            if text and _chrome_value(text):
-                return True
-        elif key in _CHROME_DATA and value in _CHROME_DATA[key]:
-            return True
-    return False
 
 
 def _next_element(node: Tag) -> Tag | None:
@@ -519,7 +417,7 @@ def _caption_after(node: Tag) -> Tag | None:
         kids = [c for c in sib.children if not (isinstance(c, NavigableString) and not c.strip())]
         if len(kids) == 1 and isinstance(kids[0], Tag) and kids[0].name == "small":
             return sib
-        if sib.name == "span" and _STYLE_CAPTION.search(_attr(sib, "style")):
+        if sib.name == "span" and _STYLE_CAPTION.search(attr(sib, "style")):
             return sib if _short_text(sib, 200) is not None else None
     return None
 
@@ -545,7 +443,7 @@ def _caption_text(tag: Tag) -> str:
                 if not isinstance(child, Comment):
                     parts.append(str(child))
             elif isinstance(child, Tag):
-                if child.name in _SKIP_TAGS or child.name == "cite" or _is_chrome(child):
+                if child.name in _SKIP_TAGS or child.name == "cite" or is_chrome(child):
                     continue
                 if child.name in _INLINE:
                     visit(child)
@@ -604,7 +502,7 @@ def _small_single_image(node: Tag) -> bool:
         el = stack.pop()
         if isinstance(el, Tag):
             if el.name == "img" and el is not node:
-                if not _real_image(el):
+                if not real_image(el):
                     continue  # RFA's zoom icon beside the photo
                 images += 1
                 if images > 1 or text:
@@ -621,65 +519,6 @@ def _small_single_image(node: Tag) -> bool:
 
 
 _BLOCKERS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "table", "figure"})
-
-
-def image_src(img: Tag, base_url: str) -> str:
-    """The real image behind an <img>: lazy-loading attributes first, placeholders and empty src skipped."""
-    for key in ("data-lazy-src", "data-src", "data-original", "src"):
-        value = img.get(key)
-        if isinstance(value, str) and _plausible_src(value.strip()):
-            return unwrap_proxy(absolute_https(value, base_url))
-    srcset = img.get("data-lazy-srcset") or img.get("srcset") or img.get("srcSet")
-    if isinstance(srcset, str) and srcset.strip():
-        first = srcset.split(",")[0].split()
-        if first and _plausible_src(first[0]):
-            return unwrap_proxy(absolute_https(first[0], base_url))
-    return ""
-
-
-def _real_image(img: Tag) -> bool:
-    return any(
-        isinstance(v := img.get(key), str) and _plausible_src(v.strip())
-        for key in ("data-lazy-src", "data-src", "data-original", "src")
-    )
-
-
-def _plausible_src(src: str) -> bool:
-    """Not empty, not a placeholder, and shaped like a path or URL (a bare `x` is junk, not a picture)."""
-    if not src or ("/" not in src and "." not in src):
-        return False
-    low = src.lower()
-    if low.startswith("data:") or any(part in low for part in _PLACEHOLDER_PARTS):
-        return False
-    path = low.split("?", 1)[0]
-    if path.endswith(".svg"):
-        return False
-    name = path.rsplit("/", 1)[-1]
-    return not (name.endswith((".png", ".gif")) and any(word in name for word in _SPACER_WORDS))
-
-
-_PROXIES = frozenset({"images.weserv.nl", "wsrv.nl"})
-
-
-def unwrap_proxy(src: str) -> str:
-    """`https://images.weserv.nl/?url=X` -> X as absolute https.
-
-    The proxy was the archiver's way to make images load in China; the outlet's own URL is the image's
-    identity (the same photo through two proxies is one image), every outlet here serves it over https,
-    and the reader view should not depend on a third-party resizer. If the inner URL is unusable the
-    proxied URL is kept, since it is itself a working https URL.
-    """
-    if not src:
-        return src
-    parts = urlsplit(src)
-    if parts.hostname not in _PROXIES:
-        return src
-    inner = dict(parse_qsl(parts.query)).get("url", "").strip()
-    if inner.startswith("ssl:"):
-        inner = inner[4:]
-    if inner and "://" not in inner and not inner.startswith("//"):
-        inner = "https://" + inner
-    return (absolute_https(inner, "") if inner else "") or src
 
 
 # --- lines and block rules -----------------------------------------------------------------------------
