@@ -102,6 +102,14 @@ def test_rfi_clean_title_rule_in_isolation() -> None:
     assert clean_title("Coronavirus - 美国卫生高官发出预警", "rfi")[0] == "Coronavirus - 美国卫生高官发出预警"
 
 
+def test_rfi_2022_https_without_classes_and_strong_lead() -> None:
+    a = article("rfi-2022.md")
+    assert a.section == "欧洲"
+    assert a.lead.startswith("能源价格持续上涨")
+    assert a.paragraphs[0].startswith("比利时政府")
+    assert a.published_local == "2022-05-12T11:20:00+02:00"
+
+
 # --- DW ----------------------------------------------------------------------------------------------
 
 def test_dw_date_line_gives_author_and_iso_time() -> None:
@@ -135,6 +143,13 @@ def test_voa_rfc2822_date_line_and_no_feed_footer() -> None:
     assert not any("RSS" in p or "feedx" in p for p in a.paragraphs)
 
 
+def test_voa_2024_date_line_without_zone_is_utc() -> None:
+    a = article("voa-2024.md")
+    assert a.dateline == "Tue, 05 Mar 2024 18:29:00"
+    assert a.published == "2024-03-05T18:29:00Z"
+    assert "" not in a.paragraphs  # the `<p> </p>` spacer is not a paragraph
+
+
 # --- BBC ---------------------------------------------------------------------------------------------
 
 def test_bbc_2020_date_only_line_does_not_beat_the_feed_stamp() -> None:
@@ -151,6 +166,14 @@ def test_bbc_2024_byline_list_time_element_and_section_from_slug() -> None:
     assert a.dateline == "2024-06-25"  # the frozen "43 分钟前" is not shown as the date line
     assert a.section == "科学"
     assert not any("分钟前" in p for p in a.paragraphs)
+
+
+def test_bbc_2021_class_markup_frozen_relative_time_and_bold_lead() -> None:
+    a = article("bbc-2021.md")
+    assert a.dateline == "2021-01-13"  # not "1 小时前"
+    assert a.published_from == "fed_at"
+    assert a.lead.startswith("德国、荷兰")
+    assert a.section == "国际"
 
 
 def test_date_only_evidence_wins_when_the_stamp_is_days_later() -> None:
