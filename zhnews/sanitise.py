@@ -68,7 +68,7 @@ def absolute_https(url: str, base_url: str = "") -> str:
     if not url:
         return ""
     try:
-        if base_url:
+        if base_url and not url.startswith(("https://", "http://")):  # absolute URLs need no join
             url = urljoin(base_url, url)
         elif url.startswith("//"):
             url = "https:" + url
