@@ -322,6 +322,16 @@ def test_a_photo_credit_left_as_a_paragraph_is_dropped() -> None:
     ]
 
 
+def test_economist_print_edition_and_subscription_lines_are_dropped() -> None:
+    html = (
+        "<p>Letters are welcome via e-mail to letters@example.org</p><p>The first paragraph.</p>"
+        "<p>For full access to print, digital and audio editions, subscribe here www.example.org</p>"
+        '<p>This article appeared in the Leaders section of the print edition under the headline "X"</p>'
+    )
+    body = body_of(html, "economist")
+    assert (body.lead, body.paragraphs) == ("", ["The first paragraph."])
+
+
 def test_dw_2025_instagram_promo_is_dropped() -> None:
     html = (
         "<p>正文。</p><p><em><span>DW中文有<a href='https://www.instagram.com/dw.chinese/'>Instagram</a>！"

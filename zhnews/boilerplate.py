@@ -10,7 +10,8 @@ Decisions (each pattern was seen in ../shared/corpus):
   Feed"), frozen relative times (`11 分钟前`), media-player fallbacks, template placeholders (`Array`),
   separator lines, copyright notices (`© 2020 AFP`, DW 版权声明), photo credits (`图像来源，Getty
   Images`), outlet promos and disclaimers (NYT newsletter, Reuters "我们的标准", VOA guest disclaimer and
-  YouTube playlists, DW Instagram/podcast promos and editorial disclaimer, CDT bookshop links),
+  YouTube playlists, DW Instagram/podcast promos and editorial disclaimer, CDT bookshop links, the
+  Economist's "This article appeared in … print edition" and subscription lines),
   navigation: links like `点击查看本文英文版` and `延伸阅读: <a>…</a>`, related-content sections (DW
   `相关图集` galleries, CDT `相关阅读` embeds) and lists whose every item is only a link (RFA's list after
   the lead, BBC's related stories) — zhnews.body recognises those structurally.
@@ -76,6 +77,11 @@ _OUTLET_DROP = {
         r"^[（(]?欢迎(?:点击此处)?订阅|^感谢阅读今天的简报|^点击查看本文英文版|^[（(]?欢迎在Twitter"
     ),
     "reuters": re.compile(r"^我们的标准：汤森路透"),
+    "economist": re.compile(
+        r"^This article appeared in the .{0,60}print edition|subscribe (?:here|to The Economist)"
+        r"|^Letters are welcome via e-mail",
+        re.IGNORECASE,
+    ),
     "cdt": re.compile(r"^请点击购买"),  # bookshop affiliate links under CDT posts
     # The credit line is zhnews.meta's (it reads the author from it); a variant it did not take out
     # (glued after a <br> in the last paragraph) must still not read as article text.

@@ -11,7 +11,7 @@ from zhnews.sanitise import absolute_https
 from zhnews.text import HAN_RE, clean_line
 
 # Image sources that are not pictures: inline placeholders, 1-px spacers, icons, emoji, generic logos.
-_PLACEHOLDER_PARTS = ("/icon-", "/icon_", "++plone++", "/meta_og_twcards/", "/emoji/")
+_PLACEHOLDER_PARTS = ("/icon-", "/icon_", "++plone++", "/meta_og_twcards/", "/emoji/", "og-fallback-image")
 _SPACER_WORDS = ("blank", "spacer", "placeholder", "1px", "pixel", "transparent")
 _GENERIC_ALT = re.compile(
     r"^(?:image|img|photo|picture|file|poster|图片|圖片|\W*|[\w.-]+\.(?:jpe?g|png|gif|webp))$", re.IGNORECASE
