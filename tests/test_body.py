@@ -451,9 +451,15 @@ def test_body_html_links_are_absolute_https_with_safe_rel() -> None:
     assert set(link["rel"]) == {"noopener", "noreferrer", "nofollow"}
 
 
-def test_pathological_nesting_does_not_crash() -> None:
-    html = "<span>" * 2000 + "深" + "</span>" * 2000
+@pytest.mark.parametrize("tag", ["span", "div", "blockquote", "ul", "figure", "h2", "strong", "section"])
+def test_pathological_nesting_does_not_crash(tag: str) -> None:
+    html = f"<{tag}>" * 3000 + "深" + f"</{tag}>" * 3000
     assert body_of(html).paragraphs == ["深"]
+
+
+def test_a_deeply_nested_caption_does_not_crash() -> None:
+    html = '<figure><img src="/a.jpg"><figcaption>' + "<div>" * 3000 + "说明" + "</div>" * 3000 + "</figure>"
+    assert body_of(html).images[0]["caption"] == "说明"
 
 
 _PIECES = st.sampled_from(

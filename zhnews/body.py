@@ -145,6 +145,9 @@ _LINE_START = re.compile(
 _SENTENCE_END = re.compile(r"[。！？!?…；;：:”」』）)]\s*$")
 _BR = "\x00"  # line-break marker inside the text buffer (never in real text: clean_line removes NUL)
 
+# Each level of the walk costs a few Python frames; deeper nesting (never seen in real articles) is read as
+# plain text so that hostile input cannot exhaust the interpreter's recursion limit.
+_MAX_DEPTH = 120
 _FIGURE_TEXT_LIMIT = 300  # a figure wrapper holds an image and a caption, not an article
 
 
@@ -234,7 +237,7 @@ class _Walker:
             elif isinstance(child, Tag):
                 if self.suppress is not None:
                     return
-                if depth > 300:  # pathological nesting: keep the text, skip the structure
+                if depth > _MAX_DEPTH:  # pathological nesting: keep the text, skip the structure
                     self.add_text(child.get_text())
                 else:
                     self.tag(child, depth + 1)
@@ -272,7 +275,10 @@ class _Walker:
         elif name == "img":
             self.image(tag)
         elif name == "figure":
-            self.figure(tag)
+            if any(real_image(img) for img in tag.find_all("img")):
+                self.figure(tag)
+            else:  # a figure without a picture (pull quote, embedded post): its text is text
+                self.block(tag, depth, None)
         elif name == "figcaption":
             self.stray_caption(tag)
         elif name in _HEADINGS:
@@ -434,10 +440,17 @@ def _short_text(tag: Tag, limit: int) -> int | None:
 
 
 def _caption_text(tag: Tag) -> str:
-    """Text of a caption element: screen-reader text, credits and noscript copies left out."""
+    """Text of a caption element: screen-reader text, credits and noscript copies left out.
+
+    Photo credits (`<cite>` in NYT figcaptions, BBC `图像来源，…`) are dropped: a caption says what is in
+    the picture, and the agency line is the same boilerplate under every photo.
+    """
     parts: list[str] = []
 
-    def visit(node: Tag) -> None:
+    def visit(node: Tag, depth: int = 0) -> None:
+        if depth > _MAX_DEPTH:
+            parts.append(node.get_text())
+            return
         for child in node.children:
             if isinstance(child, NavigableString):
                 if not isinstance(child, Comment):
@@ -446,11 +459,11 @@ def _caption_text(tag: Tag) -> str:
                 if child.name in _SKIP_TAGS or child.name == "cite" or is_chrome(child):
                     continue
                 if child.name in _INLINE:
-                    visit(child)
+                    visit(child, depth + 1)
                     continue
                 parts.append(" ")
                 mark = len(parts)
-                visit(child)
+                visit(child, depth + 1)
                 # A credit line inside the caption (BBC `<p role="text">图像来源，Getty Images</p>`).
                 if CREDIT.match(_clean("".join(parts[mark:]))):
                     del parts[mark:]
