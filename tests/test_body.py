@@ -402,6 +402,12 @@ def test_captions_come_from_small_after_the_image_and_figcaption_without_credit(
     assert nyt.image_url == nyt.images[0]["src"]
 
 
+def test_text_right_after_an_image_in_its_own_box_is_the_caption_not_a_paragraph() -> None:
+    body = body_of('<p><img src="/a.jpg">雨中的石桥</p><p>正文。</p>')
+    assert body.paragraphs == ["正文。"]
+    assert body.images == [{"src": "https://news.example.org/a.jpg", "caption": "雨中的石桥"}]
+
+
 def test_zoom_icons_are_not_images_and_alt_is_a_fallback_caption() -> None:
     rfa = fixture("rfa", "rfa")
     assert [im["src"] for im in rfa.images] == [

@@ -232,11 +232,11 @@ class _Walker:
     # -- walk --
     def walk(self, node: Tag, depth: int = 0) -> None:
         for child in node.children:
+            if self.suppress is not None:
+                return
             if type(child) is NavigableString:
                 self.add_text(child)
             elif isinstance(child, Tag):
-                if self.suppress is not None:
-                    return
                 if depth > _MAX_DEPTH:  # pathological nesting: keep the text, skip the structure
                     self.add_text(child.get_text())
                 else:
