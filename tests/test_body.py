@@ -403,9 +403,15 @@ def test_captions_come_from_small_after_the_image_and_figcaption_without_credit(
 
 
 def test_text_right_after_an_image_in_its_own_box_is_the_caption_not_a_paragraph() -> None:
-    body = body_of('<p><img src="/a.jpg">雨中的石桥</p><p>正文。</p>')
+    body = body_of('<div><img src="/a.jpg">雨中的石桥</div><p>正文。</p>')
     assert body.paragraphs == ["正文。"]
     assert body.images == [{"src": "https://news.example.org/a.jpg", "caption": "雨中的石桥"}]
+
+
+def test_plain_text_after_an_image_in_the_same_paragraph_stays_article_text() -> None:
+    body = body_of('<p><img src="/a.jpg">网友在微博下面留言，多数表示支持。</p><p>正文。</p>')
+    assert body.paragraphs == ["网友在微博下面留言，多数表示支持。", "正文。"]
+    assert body.images == [{"src": "https://news.example.org/a.jpg", "caption": ""}]
 
 
 def test_zoom_icons_are_not_images_and_alt_is_a_fallback_caption() -> None:

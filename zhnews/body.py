@@ -496,11 +496,29 @@ def _figure_wrapper(img: Tag, root: Tag) -> Tag | None:
     best: Tag | None = None
     node = img.parent
     while node is not None and node.name not in _NOT_FIGURE and node is not root:
-        if not _small_single_image(node):
+        if not _small_single_image(node) or (node.name == "p" and not _text_only_in_captions(node)):
             break
         best = node
         node = node.parent
     return best if best is not None and best.name not in {"a", "picture"} else None
+
+
+def _text_only_in_captions(p: Tag) -> bool:
+    """A <p> is a picture box only when its text sits in caption elements (NYT `<p><img><small>…`).
+
+    Plain text after an image in the same paragraph is article text (CDT `<p><img>网友评论…</p>`).
+    """
+    for s in p.find_all(string=True):
+        if s.strip() and type(s) is NavigableString:
+            parent = s.parent
+            while parent is not None and parent is not p and parent.name not in _CAPTION_TAGS:
+                parent = parent.parent
+            if parent is p or parent is None:
+                return False
+    return True
+
+
+_CAPTION_TAGS = frozenset({"small", "figcaption", "cite"})
 
 
 def _small_single_image(node: Tag) -> bool:
