@@ -332,6 +332,16 @@ def test_economist_print_edition_and_subscription_lines_are_dropped() -> None:
     assert (body.lead, body.paragraphs) == ("", ["The first paragraph."])
 
 
+def test_rfi_and_cdt_link_lines_to_other_stories_are_dropped() -> None:
+    rfi = (
+        '<p>正文。</p><p><em><strong>相关报道 <a href="/cn/x">另一篇报道</a></strong></em></p>'
+        '<p><strong><a href="/tw/y">其它</a> / <a href="/cn/z">又一篇报道</a></strong></p>'
+    )
+    assert body_of(rfi, "rfi").paragraphs == ["正文。"]
+    cdt = '<p>正文。</p><p><strong><a href="/tag/x">CDS档案</a> | <a href="/space/y">某人</a></strong></p>'
+    assert body_of(cdt, "cdt").paragraphs == ["正文。"]
+
+
 def test_dw_2025_instagram_promo_is_dropped() -> None:
     html = (
         "<p>正文。</p><p><em><span>DW中文有<a href='https://www.instagram.com/dw.chinese/'>Instagram</a>！"
