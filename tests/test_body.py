@@ -307,6 +307,7 @@ def test_further_reading_link_lines_are_dropped() -> None:
     html = (
         '<p>正文。</p><p><a href="https://api.dw.com/api/detail/article/1">延伸阅读:另一篇旧闻</a><span></span></p>'
         '<p>延伸阅读: <a href="https://api.dw.com/api/detail/article/2">“又一篇旧闻”</a></p><p>继续。</p>'
+        '<p>更多阅读：<a href="https://api.dw.com/api/detail/article/3">第三篇旧闻</a></p>'
     )
     assert body_of(html, "dw").paragraphs == ["正文。", "继续。"]
 
@@ -338,7 +339,10 @@ def test_rfi_and_cdt_link_lines_to_other_stories_are_dropped() -> None:
         '<p><strong><a href="/tw/y">其它</a> / <a href="/cn/z">又一篇报道</a></strong></p>'
     )
     assert body_of(rfi, "rfi").paragraphs == ["正文。"]
-    cdt = '<p>正文。</p><p><strong><a href="/tag/x">CDS档案</a> | <a href="/space/y">某人</a></strong></p>'
+    cdt = (
+        '<p>正文。</p><p><strong><a href="/tag/x">CDS档案</a> | <a href="/space/y">某人</a></strong></p>'
+        '<p>相关空间词条推荐：<a href="/space/z">某词</a></p>'
+    )
     assert body_of(cdt, "cdt").paragraphs == ["正文。"]
 
 

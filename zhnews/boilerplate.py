@@ -54,7 +54,7 @@ NAV_PREFIXES = frozenset({"点击查看", "點擊查看"})
 # Headings of related-content sections: DW galleries `相关图集：…`, CDT `相关阅读：` + embedded posts.
 RELATED = re.compile(
     r"^(?:相关图集|相關圖集|相关阅读|相關閱讀|延伸阅读|延伸閱讀|相关报道|相關報導|相关新闻|相關新聞|相关链接|"
-    r"推荐阅读|推薦閱讀|更多相关|Related)\s*(?:[：:]|$|\s)"
+    r"推荐阅读|推薦閱讀|更多相关|更多阅读|更多閱讀|Related)\s*(?:[：:]|$|\s)"
 )
 _GENERIC_DROP = re.compile(  # anchored at the start of the paragraph (used with .match)
     "|".join(
@@ -83,7 +83,7 @@ _OUTLET_DROP = {
         re.IGNORECASE,
     ),
     # Bookshop affiliate links under CDT posts; links to CDT's own archive pages (`CDS档案 | 李文亮`).
-    "cdt": re.compile(r"^请点击购买|^CDS档案\s*[|｜]"),
+    "cdt": re.compile(r"^请点击购买|^CDS档案\s*[|｜]|^相关空间词条"),
     # RFI 2020: a programme link line `其它 / <a>another story</a>` closing the article.
     "rfi": re.compile(r"^其它\s*/"),
     # The credit line is zhnews.meta's (it reads the author from it); a variant it did not take out
