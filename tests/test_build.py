@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import multiprocessing
 import os
 import pty
 import random
@@ -17,6 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -365,6 +367,43 @@ def commit_files(repo: Path, files: dict[str, str], when: int) -> None:
     git = ["git", "-C", str(repo), "-c", "user.name=zhnews", "-c", "user.email=zhnews@example.org"]
     subprocess.run([*git, "add", "-A"], check=True, env=env)
     subprocess.run([*git, "commit", "-q", "-m", f"at {when}"], check=True, env=env)
+
+
+@dataclass(frozen=True)
+class DiesInWorker:
+    """A file whose read() kills the parsing process that reads it: stands for a parser crash or an
+    out-of-memory kill (it reads normally in the main process)."""
+
+    source: str
+    size: int
+    mtime_ns: int
+    path: str
+
+    def read(self) -> bytes:
+        if multiprocessing.parent_process() is not None:
+            os._exit(70)
+        return Path(self.path).read_bytes()
+
+
+class SourceWithDeadlyFiles(FolderSource):
+    def files(self) -> Iterator[Any]:
+        for f in super().files():
+            yield DiesInWorker(f.source, f.size, f.mtime_ns, f.path) if "deadly" in f.source else f
+
+
+def test_a_file_that_kills_its_parsing_process_is_an_error_and_the_build_goes_on(tmp_path: Path) -> None:
+    src, db = tmp_path / "archive", tmp_path / "news.db"
+    for i in range(40):
+        write(src / "dw" / f"{i:02d}.md", article_file(f"{URL}-{i}", f"报道{i}", LEAD, PARAS))
+    for name in ("05-deadly.md", "33-deadly.md"):
+        write(src / "dw" / name, article_file(f"{URL}-{name}", "致命", LEAD, PARAS))
+    report = build([SourceWithDeadlyFiles(src)], db, workers=2)
+    assert (report.seen, report.articles, report.errors) == (42, 40, 2)
+    assert rows(db, "SELECT source, error FROM build_errors ORDER BY source") == [
+        (f"archive/dw/{name}", "parser process died on this file (crash or killed)")
+        for name in ("05-deadly.md", "33-deadly.md")]
+    # Not held against the file for ever: the next run tries it again.
+    assert build([FolderSource(src)], db, workers=1).articles == 42
 
 
 # --------------------------------------------------------------------------- atomic replacement

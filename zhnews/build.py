@@ -41,6 +41,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
@@ -179,7 +180,10 @@ def parse_file(sf: SourceFile, old_hash: str | None) -> Outcome:
     return out
 
 
-def parse_chunk(tasks: Sequence[tuple[SourceFile, str | None]]) -> list[Outcome]:
+Task = tuple[SourceFile, str | None]  # a file to parse and the content hash it had (None: new file)
+
+
+def parse_chunk(tasks: Sequence[Task]) -> list[Outcome]:
     return [parse_file(sf, old_hash) for sf, old_hash in tasks]
 
 
@@ -563,8 +567,8 @@ def _run(
 ) -> None:
     """Scan the sources, stream changed files through the workers and hand the outcomes to the writer."""
 
-    def tasks() -> Iterator[list[tuple[SourceFile, str | None]]]:
-        chunk: list[tuple[SourceFile, str | None]] = []
+    def tasks() -> Iterator[list[Task]]:
+        chunk: list[Task] = []
         for src in sources:
             for sf in src.files():
                 report.seen += 1
@@ -592,19 +596,76 @@ def _run(
             store(parse_chunk(chunk))
             pause_point("applied")
         return
-    # spawn, not fork: workers inherit no lock, no SQLite handle and no thread state from this process.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init,
-                             initargs=(os.getpid(),)) as pool:
-        pending: set[Future[list[Outcome]]] = set()
-        limit = workers * IN_FLIGHT_PER_WORKER
+    limit = workers * IN_FLIGHT_PER_WORKER
+    with _Workers(workers) as pool:
+        pending: dict[Future[list[Outcome]], tuple[list[Task], int]] = {}
+
+        def collect(futures: Iterable[Future[list[Outcome]]]) -> None:
+            for future in futures:
+                chunk, generation = pending.pop(future)
+                try:
+                    outcomes = future.result()
+                except BrokenProcessPool:  # a worker died (crash, OOM kill): find the file, go on
+                    outcomes = pool.isolate(chunk, generation)
+                store(outcomes)
+                pause_point("applied")
+
         for chunk in tasks():
-            pending.add(pool.submit(parse_chunk, chunk))
+            pending[pool.submit(chunk)] = (chunk, pool.generation)
             if len(pending) >= limit:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    store(future.result())
-                    pause_point("applied")
-        for future in pending:
-            store(future.result())
-            pause_point("applied")
+                collect(wait(pending, return_when=FIRST_COMPLETED).done)
+        collect(list(pending))
+
+
+class _Workers:
+    """The parsing processes. A worker that dies takes its chunk with it; `isolate` re-runs such a chunk
+    one file at a time in a separate one-worker pool, so only the file that kills the parser (a crash, an
+    out-of-memory kill) is recorded as an error, and the build goes on."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.generation = 0  # bumped at every restart: tells futures of a dead pool from live ones
+        self.pool = _start_pool(workers)
+
+    def __enter__(self) -> _Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def _restart(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = _start_pool(self.workers)
+        self.generation += 1
+
+    def submit(self, chunk: list[Task]) -> Future[list[Outcome]]:
+        try:
+            return self.pool.submit(parse_chunk, chunk)
+        except BrokenProcessPool:  # broke since the last submit; its lost chunks get isolated when collected
+            self._restart()
+            return self.pool.submit(parse_chunk, chunk)
+
+    def isolate(self, chunk: list[Task], generation: int) -> list[Outcome]:
+        if generation == self.generation:
+            self._restart()
+        outcomes: list[Outcome] = []
+        single = _start_pool(1)
+        try:
+            for sf, old_hash in chunk:
+                try:
+                    outcomes += single.submit(parse_chunk, [(sf, old_hash)]).result()
+                except BrokenProcessPool:
+                    single.shutdown(wait=False, cancel_futures=True)
+                    single = _start_pool(1)
+                    # size -1: the next run retries it (an out-of-memory kill may not happen again)
+                    outcomes.append(Outcome(sf.source, -1, sf.mtime_ns, "error", known=old_hash is not None,
+                                            error="parser process died on this file (crash or killed)"))
+        finally:
+            single.shutdown(wait=True, cancel_futures=True)
+        return outcomes
+
+
+def _start_pool(workers: int) -> ProcessPoolExecutor:
+    # spawn, not fork: workers inherit no lock, no SQLite handle and no thread state from this process.
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_worker_init, initargs=(os.getpid(),))
