@@ -120,3 +120,16 @@ def test_killed_at_any_instant_the_database_is_the_old_one_or_the_new_one(built:
         assert article_count(db) == 40
     assert start_build(src, db, "--workers", "2").wait(timeout=120) == 0
     assert article_count(db) == 100
+
+
+def test_ctrl_c_stops_cleanly_and_leaves_the_old_database(built: tuple[Path, Path]) -> None:
+    src, db = built
+    before = digest(db)
+    proc = start_build(src, db, "--workers", "2", pause="applied")
+    assert proc.stderr is not None
+    assert "paused at applied" in proc.stderr.readline()
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=60) == 130
+    assert "interrupted" in proc.stderr.read()
+    assert digest(db) == before
+    assert not (db.parent / "news.db.tmp").exists()

@@ -287,6 +287,8 @@ class Writer:
         )
         self.report.errors += 1
         reason = error.split(":", 1)[0][:80]
+        if reason not in self.report.error_reasons and len(self.report.error_reasons) >= 100:
+            reason = "other"  # bounded memory, whatever the parser's messages look like
         self.report.error_reasons[reason] = self.report.error_reasons.get(reason, 0) + 1
 
     def apply(self, outcomes: Iterable[Outcome]) -> None:

@@ -76,6 +76,9 @@ def main(sources: tuple[str, ...], db_path: str, workers: int | None, full: bool
     except BuildError as exc:
         click.echo(f"build_db: {exc}", err=True)
         sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("build_db: interrupted (the previous database is unchanged)", err=True)
+        sys.exit(130)
     except (OSError, sqlite3.Error) as exc:  # e.g. disk full while writing: the old database is intact
         click.echo(f"build_db: cannot write {db_path}: {exc} (the previous database is unchanged)", err=True)
         sys.exit(1)
