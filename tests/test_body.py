@@ -89,6 +89,11 @@ def test_script_and_style_text_never_reaches_the_text_or_html() -> None:
     assert parsed_html(body).find(["script", "style"]) is None
 
 
+def test_a_table_row_reads_as_one_line_with_its_cells_apart() -> None:
+    html = "<table><tr><th>城市</th><th>气温</th></tr><tr><td>北京</td><td>-3℃</td></tr></table><p>正文。</p>"
+    assert body_of(html).paragraphs == ["城市 气温", "北京 -3℃", "正文。"]
+
+
 def test_title_repeated_as_heading_is_removed() -> None:
     body = body_of("<h1>山城的第一场雪</h1><p>正文。</p><h2>山城的第一场雪</h2>", title="山城的 第一场雪")
     assert body.paragraphs == ["正文。"]

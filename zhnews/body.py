@@ -297,6 +297,9 @@ class _Walker:
         elif name == "hr":
             self.flush()
             self.blocks.append(_Block("hr"))
+        elif name in {"td", "th"}:  # a table row reads as one line: cells run on, a space apart
+            self.walk(tag, depth)
+            self.add_text(" ")
         else:  # p, div, table cells and anything unknown: a block boundary keeps texts apart
             lead = name in {"p", "div"} and _LEAD_CLASS.search(attr(tag, "class")) is not None
             self.block(tag, depth, None, lead)
