@@ -450,7 +450,12 @@ def _temp_paths(db: Path) -> list[Path]:
     return [tmp] + [tmp.with_name(tmp.name + s) for s in ("-journal", "-wal", "-shm")]
 
 
-def _load_known(db: Path, fingerprint: int, full: bool) -> tuple[dict[str, tuple[int, int]], str]:
+def file_state(size: int, mtime_ns: int) -> int:
+    """Size and mtime as ONE int: the value of the in-memory dict (500k files: ~45 MB less than tuples)."""
+    return (size << 64) | (mtime_ns & (2**64 - 1))
+
+
+def _load_known(db: Path, fingerprint: int, full: bool) -> tuple[dict[str, int], str]:
     """The old database's file states, or an empty dict and the reason for a full build."""
     if full:
         return {}, "full (--full)"
@@ -467,9 +472,9 @@ def _load_known(db: Path, fingerprint: int, full: bool) -> tuple[dict[str, tuple
                 raise BuildError(f"{db} is not a zhnews database (use another --db, or delete it)")
             if version != fingerprint:
                 return {}, "full (schema, zhnews version or search segmentation changed)"
-            known: dict[str, tuple[int, int]] = {}
+            known: dict[str, int] = {}
             for table in ("captures", "build_errors"):
-                known.update((s, (size, mtime)) for s, size, mtime in
+                known.update((s, file_state(size, mtime)) for s, size, mtime in
                              conn.execute(f"SELECT source, size, mtime_ns FROM {table}"))
             return known, "incremental"
         finally:
@@ -561,7 +566,7 @@ def build(
 
 def _run(
     sources: Sequence[Source],
-    known: dict[str, tuple[int, int]],
+    known: dict[str, int],
     workers: int,
     report: BuildReport,
     progress: Progress | None,
@@ -575,7 +580,7 @@ def _run(
             for sf in src.files():
                 report.seen += 1
                 state = known.pop(sf.source, None)
-                if state == (sf.size, sf.mtime_ns):
+                if state == file_state(sf.size, sf.mtime_ns):
                     report.unchanged += 1
                     if progress is not None:
                         progress.advance(1)
