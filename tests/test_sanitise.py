@@ -155,6 +155,12 @@ def test_relative_and_http_urls_become_absolute_https() -> None:
     ].startswith("https://www.rfi.fr/cn/")
 
 
+def test_spaces_inside_a_url_are_encoded_and_tabs_newlines_dropped_like_a_browser() -> None:
+    out = dom(sanitise_html('<img src=" /photos/a b.jpg "><a href="https://a.example/x\ny">l</a>', BASE))
+    assert out.find("img")["src"] == "https://www.rfi.fr/photos/a%20b.jpg"
+    assert out.find("a")["href"] == "https://a.example/xy"
+
+
 def test_links_get_safe_rel_even_when_they_bring_their_own() -> None:
     out = dom(sanitise_html('<a href="https://a.example/" rel="opener">x</a>', BASE))
     assert set(out.a["rel"]) == {"noopener", "noreferrer", "nofollow"}

@@ -62,9 +62,12 @@ def absolute_https(url: str, base_url: str = "") -> str:
 
     Unlike zhnews.urls.canonical_url this keeps the path as written: image and archive links nest whole
     URLs in their path (`…/1340x754/https://thumbor…`, `web.archive.org/web/2020/https://…`), and
-    collapsing their `//` would break them. Whitespace inside is dropped as browsers do (`java\tscript:`).
+    collapsing their `//` would break them.
     """
-    url = "".join(url.split())
+    # As browsers do (WHATWG URL): trim, drop tabs and newlines anywhere (`java\tscript:`), encode spaces.
+    url = (
+        url.strip(" \t\n\r\f\v\x00").replace("\t", "").replace("\n", "").replace("\r", "").replace(" ", "%20")
+    )
     if not url:
         return ""
     try:
