@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def trace(client: httpx.Client, url: str) -> dict[str, object]:
     """The tracer's report for one request of url (its JSON is appended to HTML pages in a <pre>)."""
     client.get(url)  # warm
-    response = client.get(url, params={"_trace": "1"})
+    response = client.get(httpx.URL(url).copy_add_param("_trace", "1"))  # keeps the URL's own query
     soup = BeautifulSoup(response.text, "lxml")
     for pre in reversed(soup.find_all("pre")):
         text = pre.get_text()
