@@ -199,6 +199,14 @@ def _worker_init(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (a container or taskset may allow fewer than the machine has)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def pause_point(name: str) -> None:
     """Test hook: with ZHNEWS_BUILD_PAUSE_AT=name, announce on stderr and sleep (for a kill -9 to land)."""
     if os.environ.get(PAUSE_ENV) == name:
@@ -504,7 +512,7 @@ def build(
         raise BuildError(f"--db {db} is a folder")
     if not db.parent.is_dir():
         raise BuildError(f"the folder of --db {db} does not exist")
-    workers = max(1, workers or os.cpu_count() or 1)
+    workers = max(1, workers or usable_cores())
     by_name = {s.name: s for s in sources}
     report = BuildReport()
     with _exclusive(db):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import sys
 import time
@@ -69,10 +68,10 @@ def main(sources: tuple[str, ...], db_path: str, workers: int | None, full: bool
     try:
         if progress is not None:
             with progress.bar:
-                report = build(srcs, db_path, workers=workers or os.cpu_count(), full=full,
+                report = build(srcs, db_path, workers=workers, full=full,
                                progress=progress)
         else:
-            report = build(srcs, db_path, workers=workers or os.cpu_count(), full=full)
+            report = build(srcs, db_path, workers=workers, full=full)
     except BuildError as exc:
         click.echo(f"build_db: {exc}", err=True)
         sys.exit(1)
