@@ -99,6 +99,19 @@ def test_title_repeated_as_heading_is_removed() -> None:
     assert body.paragraphs == ["正文。"]
 
 
+def test_a_heading_that_is_the_title_without_its_feed_additions_is_removed() -> None:
+    body = body_of(
+        "<h1>港口城市举办国际龙舟赛</h1><p>正文。</p>", title="港口城市举办国际龙舟赛 [图集] (附赛程)"
+    )
+    assert body.paragraphs == ["正文。"]
+    kept = body_of("<h2>港口</h2><p>正文。</p>", title="港口城市举办国际龙舟赛")  # too short to be the title
+    assert kept.paragraphs == ["港口", "正文。"]
+    first = body_of(
+        "<p>美国大选结果出炉。</p><p>正文。</p>", title="美国大选结果"
+    )  # a sentence, not a heading
+    assert first.paragraphs == ["美国大选结果出炉。", "正文。"]
+
+
 def test_subheadings_are_paragraphs_of_their_own_and_headings_in_html() -> None:
     body = body_of("<p>第一段。</p><h3>小标题</h3><p>第二段。</p><h5>更小的标题</h5>")
     assert body.paragraphs == ["第一段。", "小标题", "第二段。", "更小的标题"]

@@ -622,7 +622,17 @@ def _typeset(text: str) -> str:
 
 
 def _norm(text: str) -> str:
-    return re.sub(r"\s+", "", text).casefold()
+    """Letters, digits and Han only, case-folded: what two writings of one title share."""
+    return _NON_WORD.sub("", text).casefold()
+
+
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def _same_title(text_key: str, title_key: str) -> bool:
+    """The heading is the title, or the title without the feed's additions (`… [图集] (附赛程)`)."""
+    shorter, longer = sorted((text_key, title_key), key=len)
+    return len(shorter) >= 0.6 * len(longer) and longer.startswith(shorter)
 
 
 def _cut_footer(blocks: list[_Block]) -> list[_Block]:
@@ -665,8 +675,10 @@ def _clean_blocks(blocks: list[_Block], title: str, outlet: str) -> list[_Block]
         if drop_paragraph(b.text, outlet):
             continue
         first = not any(x.kind != "nav" for x in out)
-        if title_key and (heading or first) and _norm(b.text) == title_key:
-            continue  # the title repeated as a heading or as the first line
+        if title_key and (heading or first):
+            key = _norm(b.text)
+            if key == title_key or (heading and _same_title(key, title_key)):
+                continue  # the title repeated as a heading or as the first line
         out.append(b)
     return _merge_datelines(out)
 
