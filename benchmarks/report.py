@@ -319,7 +319,8 @@ def section(r: dict) -> str:
 
 def render(results_dir: Path, out: Path) -> None:
     """Rewrite the generated block of RESULTS.md from every results/<N>.json; keep the rest."""
-    runs = sorted((json.loads(p.read_text()) for p in results_dir.glob("*.json")), key=lambda r: r["n"])
+    files = [p for p in results_dir.glob("*.json") if p.stem.isdigit()]  # <N>.json; experiments elsewhere
+    runs = sorted((json.loads(p.read_text()) for p in files), key=lambda r: r["n"])
     generated = "\n".join([START, "", *[section(r) for r in runs], END])
     if out.exists() and START in out.read_text():
         before, _, rest = out.read_text().partition(START)
