@@ -7,8 +7,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 from bs4 import Tag
 
-from zhnews.sanitise import absolute_https
 from zhnews.text import HAN_RE, clean_line
+from zhnews.urls import absolute_url
 
 # Image sources that are not pictures: inline placeholders, 1-px spacers, icons, emoji, generic logos.
 _PLACEHOLDER_PARTS = ("/icon-", "/icon_", "++plone++", "/meta_og_twcards/", "/emoji/", "og-fallback-image")
@@ -39,12 +39,12 @@ def image_src(img: Tag, base_url: str) -> str:
     for key in ("data-lazy-src", "data-src", "data-original", "src"):
         value = img.get(key)
         if isinstance(value, str) and plausible_src(value.strip()):
-            return unwrap_proxy(absolute_https(value, base_url))
+            return unwrap_proxy(absolute_url(value, base_url))
     srcset = img.get("data-lazy-srcset") or img.get("srcset") or img.get("srcSet")
     if isinstance(srcset, str) and srcset.strip():
         first = srcset.split(",")[0].split()
         if first and plausible_src(first[0]):
-            return unwrap_proxy(absolute_https(first[0], base_url))
+            return unwrap_proxy(absolute_url(first[0], base_url))
     return ""
 
 
@@ -91,4 +91,4 @@ def unwrap_proxy(src: str) -> str:
         inner = inner[4:]
     if inner and "://" not in inner and not inner.startswith("//"):
         inner = "https://" + inner
-    return (absolute_https(inner, "") if inner else "") or src
+    return (absolute_url(inner, "") if inner else "") or src

@@ -8,9 +8,9 @@ origin than the outlet and mixed-content or `javascript:` URLs must never reach 
 
 from __future__ import annotations
 
-from urllib.parse import urljoin, urlsplit
-
 import nh3
+
+from zhnews.urls import absolute_url
 
 TAGS = frozenset(
     [
@@ -57,38 +57,12 @@ _IMG_TAIL = ' referrerpolicy="no-referrer" loading="lazy">'
 _IMG_TAIL_SWAPPED = ' loading="lazy" referrerpolicy="no-referrer">'
 
 
-def absolute_https(url: str, base_url: str = "") -> str:
-    """`url` resolved against `base_url` and upgraded to https; "" when it is not a web URL.
-
-    Unlike zhnews.urls.canonical_url this keeps the path as written: image and archive links nest whole
-    URLs in their path (`…/1340x754/https://thumbor…`, `web.archive.org/web/2020/https://…`), and
-    collapsing their `//` would break them.
-    """
-    # As browsers do (WHATWG URL): trim, drop tabs and newlines anywhere (`java\tscript:`), encode spaces.
-    url = (
-        url.strip(" \t\n\r\f\v\x00").replace("\t", "").replace("\n", "").replace("\r", "").replace(" ", "%20")
-    )
-    if not url:
-        return ""
-    try:
-        if base_url and not url.startswith(("https://", "http://")):  # absolute URLs need no join
-            url = urljoin(base_url, url)
-        elif url.startswith("//"):
-            url = "https:" + url
-        parts = urlsplit(url)
-    except ValueError:
-        return ""
-    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
-        return ""
-    return "https" + url[len(parts.scheme) :]
-
-
 def sanitise_html(html: str, base_url: str = "") -> str:
     """Allowlisted HTML: text structure, links and images only; every URL absolute https or removed."""
 
     def keep_url(element: str, attribute: str, value: str) -> str | None:
         if (element, attribute) in {("a", "href"), ("img", "src")}:
-            return absolute_https(value, base_url) or None
+            return absolute_url(value, base_url) or None
         return value
 
     cleaned = nh3.clean(

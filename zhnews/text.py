@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
 import opencc
 
-# Zero-width and formatting characters that carry no meaning in article text (BOM, ZWSP, ZWJ, LRM...).
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad\u202a\u202b\u202c\u202d\u202e"))
-# C0/C1 control characters except tab and newline (CR is folded into newline first).
-_CONTROL = {c: None for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0))}
+# Dropped from article text: zero-width and formatting characters (ZWSP, ZWJ, LRM, BOM, soft hyphen,
+# bidi overrides) and C0/C1 controls except tab and newline (CR is folded into newline first).
+# One regex: str.translate with a dict is ~10x slower on long text (it works per character).
+_DROP = re.compile(
+    "[\u200b-\u200f\u2060\ufeff\u00ad\u202a-\u202e\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]+"
+)
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
-# The same two sets as one regex: str.translate with a dict is ~10x slower on long text (it is per char).
-_DROP = re.compile("[" + re.escape("".join(map(chr, [*_INVISIBLE, *_CONTROL]))) + "]+")
 
 # Han ideographs: the BMP blocks and the supplementary planes (extensions B and later).
 HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"

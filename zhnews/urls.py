@@ -75,19 +75,27 @@ def canonical_url(url: str) -> str:
     return urlunsplit(("https", netloc, path, query, ""))
 
 
-def absolute_url(href: str, base: str) -> str:
-    """A link or image reference made absolute against the article URL, upgraded to https; path untouched.
+def absolute_url(url: str, base_url: str = "") -> str:
+    """`url` resolved against `base_url` and upgraded to https; "" when it is not a web URL.
 
-    Returns "" for references that are not web links (javascript:, data:, mailto:, empty).
+    Unlike canonical_url this keeps the path as written: image and archive links nest whole
+    URLs in their path (`…/1340x754/https://thumbor…`, `web.archive.org/web/2020/https://…`), and
+    collapsing their `//` would break them.
     """
-    href = href.strip()
-    if not href:
+    # As browsers do (WHATWG URL): trim, drop tabs and newlines anywhere (`java\tscript:`), encode spaces.
+    url = (
+        url.strip(" \t\n\r\f\v\x00").replace("\t", "").replace("\n", "").replace("\r", "").replace(" ", "%20")
+    )
+    if not url:
         return ""
     try:
-        joined = urljoin(base, href)
-        parts = urlsplit(joined)
+        if base_url and not url.startswith(("https://", "http://")):  # absolute URLs need no join
+            url = urljoin(base_url, url)
+        elif url.startswith("//"):
+            url = "https:" + url
+        parts = urlsplit(url)
     except ValueError:
         return ""
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
         return ""
-    return urlunsplit(("https", parts.netloc, parts.path, parts.query, parts.fragment))
+    return "https" + url[len(parts.scheme) :]
