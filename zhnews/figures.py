@@ -1,0 +1,169 @@
+"""Pictures inside article markup: which element wraps an image with its caption, and the caption's text.
+
+Every outlet boxes its photos differently (BBC nested divs, NYT `<p><img><small>`, DW/VOA a
+`<div><small>` after the image, CDT a small-font `<span style>`). These questions are asked of the tree
+around one image, apart from the walk, so the walk itself only needs to know "this is a figure".
+"""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import NavigableString, Tag
+from bs4.element import Comment
+
+from zhnews.boilerplate import CREDIT, DROP_INSIDE, is_chrome
+from zhnews.images import attr, real_image
+from zhnews.lines import typeset
+from zhnews.tag_roles import INLINE, MAX_DEPTH, SKIP_TAGS
+from zhnews.text import clean_line
+
+# Containers that are never a figure wrapper, however short their text.
+_NOT_FIGURE = frozenset({"body", "html", "main", "article", "section", "[document]", "li", "ul", "ol", "td"})
+# Elements that mean "this is article structure", never a picture box.
+_BLOCKERS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "table", "figure"})
+_CAPTION_TAGS = frozenset({"small", "figcaption", "cite"})
+_STYLE_CAPTION = re.compile(r"font-size|color\s*:\s*#", re.IGNORECASE)
+_FIGURE_TEXT_LIMIT = 300  # a figure wrapper holds an image and a caption, not an article
+
+
+def tidy_caption(text: str) -> str:
+    """A caption without player fallbacks; "" when all that is left is a credit (`©EPA`)."""
+    for noise in DROP_INSIDE:
+        text = text.replace(noise, " ")
+    text = typeset(text)
+    if text.startswith("©") or CREDIT.match(text):
+        return ""
+    return text
+
+
+def next_element(node: Tag) -> Tag | None:
+    """The next sibling element, past whitespace; None when text or nothing follows."""
+    sib = node.next_sibling
+    while isinstance(sib, NavigableString) and not sib.strip():
+        sib = sib.next_sibling
+    return sib if isinstance(sib, Tag) else None
+
+
+def caption_after(node: Tag) -> Tag | None:
+    """The caption an outlet puts right after an image or player.
+
+    DW/VOA `<div><small>…</small></div>`, NYT `<small>` beside the image, CDT a small-font `<span style>`.
+    """
+    sib = next_element(node)
+    if sib is None:
+        return None
+    if sib.name == "small":
+        return sib
+    if sib.name in {"div", "p", "span"}:
+        kids = [c for c in sib.children if not (isinstance(c, NavigableString) and not c.strip())]
+        if len(kids) == 1 and isinstance(kids[0], Tag) and kids[0].name == "small":
+            return sib
+        if sib.name == "span" and _STYLE_CAPTION.search(attr(sib, "style")):
+            return sib if _short_text(sib, 200) is not None else None
+    return None
+
+
+def _short_text(tag: Tag, limit: int) -> int | None:
+    """Length of the element's text, or None as soon as it exceeds `limit` (bounded work)."""
+    n = 0
+    for s in tag.descendants:
+        if isinstance(s, NavigableString) and not isinstance(s, Comment):
+            n += len(s.strip())
+            if n > limit:
+                return None
+    return n
+
+
+def caption_text(tag: Tag) -> str:
+    """Text of a caption element: screen-reader text, credits and noscript copies left out.
+
+    Photo credits (`<cite>` in NYT figcaptions, BBC `图像来源，…`) are dropped: a caption says what is in
+    the picture, and the agency line is the same boilerplate under every photo.
+    """
+    parts: list[str] = []
+
+    def visit(node: Tag, depth: int = 0) -> None:
+        if depth > MAX_DEPTH:
+            parts.append(node.get_text())
+            return
+        for child in node.children:
+            if isinstance(child, NavigableString):
+                if not isinstance(child, Comment):
+                    parts.append(str(child))
+            elif isinstance(child, Tag):
+                if child.name in SKIP_TAGS or child.name == "cite" or is_chrome(child):
+                    continue
+                if child.name in INLINE:
+                    visit(child, depth + 1)
+                    continue
+                parts.append(" ")
+                mark = len(parts)
+                visit(child, depth + 1)
+                # A credit line inside the caption (BBC `<p role="text">图像来源，Getty Images</p>`).
+                if CREDIT.match(clean_line("".join(parts[mark:]))):
+                    del parts[mark:]
+                parts.append(" ")
+
+    visit(tag)
+    return clean_line("".join(parts))
+
+
+def figure_wrapper(img: Tag, root: Tag) -> Tag | None:
+    """The element that wraps this image with its caption and credit (BBC, NYT `<p><img><small>`...).
+
+    Climb while the ancestor still holds only this image, no text before it and a short text after it;
+    the highest such ancestor is the figure. Called when the walk meets the image: since nothing precedes
+    the image inside the wrapper, nothing of it has been emitted yet.
+    """
+    best: Tag | None = None
+    node = img.parent
+    while node is not None and node.name not in _NOT_FIGURE and node is not root:
+        if not _small_single_image(node) or (node.name == "p" and not _text_only_in_captions(node)):
+            break
+        best = node
+        node = node.parent
+    return best if best is not None and best.name not in {"a", "picture"} else None
+
+
+def _text_only_in_captions(p: Tag) -> bool:
+    """A <p> is a picture box only when its text sits in caption elements (NYT `<p><img><small>…`).
+
+    Plain text after an image in the same paragraph is article text (CDT `<p><img>网友评论…</p>`).
+    """
+    for s in p.find_all(string=True):
+        if s.strip() and type(s) is NavigableString:
+            parent = s.parent
+            while parent is not None and parent is not p and parent.name not in _CAPTION_TAGS:
+                parent = parent.parent
+            if parent is p or parent is None:
+                return False
+    return True
+
+
+def _small_single_image(node: Tag) -> bool:
+    """One image (outside <noscript>), no text before it, at most _FIGURE_TEXT_LIMIT characters after.
+
+    A caption follows its picture; text before the image means a paragraph with an inline picture.
+    One bounded pass in document order: it stops at the first sign of a real article container.
+    """
+    text = images = 0
+    stack: list[Tag | NavigableString] = [node]
+    while stack:
+        el = stack.pop()
+        if isinstance(el, Tag):
+            if el.name == "img" and el is not node:
+                if not real_image(el):
+                    continue  # RFA's zoom icon beside the photo
+                images += 1
+                if images > 1 or text:
+                    return False
+            elif el.name in _BLOCKERS and el is not node:
+                return False
+            elif el.name != "noscript":
+                stack.extend(reversed(el.contents))
+        elif type(el) is NavigableString:
+            text += len(el.strip())
+            if text > _FIGURE_TEXT_LIMIT:
+                return False
+    return images == 1

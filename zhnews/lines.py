@@ -1,0 +1,85 @@
+"""Paragraph text from the pieces of one block: where a `<br>` ends a line, and final typesetting.
+
+A separate module because the rule is subtle and self-contained: pasted text (CDT) is hard-wrapped at
+~40 characters with single `<br>`s that must be joined, while VOA separates paragraphs with `<br><br>`
+and interviews put each `嘉宾：…` turn on its own line.
+"""
+
+from __future__ import annotations
+
+import re
+
+from zhnews.text import HAN, clean_line
+
+BR = "\x00"  # line-break marker inside a text buffer (never in real text: clean_line removes NUL)
+
+# Lines shorter than this are lines on purpose (verse, headings, names, `【阅读警告】`), not hard wraps.
+_WRAP_MIN = 25
+# A line that starts a new item even after a single <br>: a label (`嘉宾：…`), a bullet or a number.
+_LINE_START = re.compile(
+    r"(?:[^\s，。：:]{1,8}[：:]|[•·*]|\d{1,2}[、.．)）]|[（(][一二三四五六七八九十\d]{1,3}[)）])"
+)
+_SENTENCE_END = re.compile(r"[。！？!?…；;：:”」』）)]\s*$")
+# ASCII angle brackets in Chinese text are a typist's title marks (《四川省实施<妇女权益保障法>办法》): the
+# nested-title marks 〈〉 say the same without looking like a leftover HTML tag; a lone `<` becomes `＜`.
+_ANGLED_HAN = re.compile(f"<([^<>]*[{HAN}][^<>]*)>")
+
+
+def typeset(raw: str) -> str:
+    """Raw text as shown to the reader: one clean line, no ASCII `<` left to look like markup."""
+    text = clean_line(raw)
+    if "<" not in text:
+        return text
+    return _ANGLED_HAN.sub(r"〈\1〉", text).replace("<", "＜")
+
+
+def split_lines(parts: list[tuple[str, str]], has_br: bool) -> list[tuple[str, str]]:
+    """(text, html) paragraphs from one block's pieces, cut at its <br>s where they end a line of meaning.
+
+    Two or more <br> in a row always make a new paragraph (VOA). A single <br> does too, unless it is a
+    hard wrap: the line before is long (pasted text in CDT cut at ~40 characters), does not end a sentence,
+    and the next line does not start an item (`嘉宾：…`, `1、…`, `•`). Wrapped lines are joined — directly
+    between Chinese characters, with a space between Latin words.
+    """
+    if not has_br:
+        texts, htmls = zip(*parts, strict=True)
+        text = typeset("".join(texts))
+        return [(text, "".join(htmls).strip())] if text else []
+    # Lines: [text pieces, html pieces, number of <br> before the next line].
+    lines: list[list] = [[[], [], 0]]
+    for t, h in parts:
+        cur = lines[-1]
+        if t == BR:
+            if "".join(cur[0]).strip():
+                lines.append([[], [], 0])
+                cur[2] = 1
+            elif len(lines) > 1:
+                lines[-2][2] += 1
+            continue
+        if h.startswith("</") and not "".join(cur[0]).strip() and len(lines) > 1:
+            lines[-2][1].append(h)  # a closing tag right after a <br> closes the previous line
+            continue
+        cur[0].append(t)
+        cur[1].append(h)
+    out: list[tuple[str, str]] = []
+    prev_breaks = 0
+    prev_line = ""
+    for pieces, html_pieces, breaks in lines:
+        text, html = typeset("".join(pieces)), "".join(html_pieces).strip()
+        if not text:
+            prev_breaks = max(prev_breaks, breaks)
+            continue
+        wrapped = (  # a hard wrap: a long line cut mid-sentence, continued on the next line
+            prev_breaks < 2
+            and len(prev_line) >= _WRAP_MIN
+            and not _SENTENCE_END.search(prev_line)
+            and not _LINE_START.match(text)
+        )
+        if out and wrapped:
+            last_text, last_html = out[-1]
+            joiner = " " if last_text[-1].isascii() and text[0].isascii() else ""
+            out[-1] = (last_text + joiner + text, f"{last_html}<br>{html}")
+        else:
+            out.append((text, html))
+        prev_breaks, prev_line = breaks, text
+    return out

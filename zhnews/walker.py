@@ -1,0 +1,295 @@
+"""The tree walk: article HTML flattened into a list of blocks (paragraphs, headings, items, quotes, figures).
+
+One pass over the tree, so that every later rule (footer, repeated title, lead...) works on a flat list
+instead of re-walking HTML. Chrome that is not the article (share blocks, promos, adverts, media players,
+<noscript> copies, screen-reader text...) is skipped here by cheap tag/attribute tests.
+
+Inline text is joined directly, never with a separator, because a space between two Chinese characters
+is a corruption; block boundaries separate paragraphs instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html import escape
+
+from bs4 import NavigableString, Tag
+
+from zhnews import figures
+from zhnews.article import Image
+from zhnews.boilerplate import NAV_LINK, NAV_PREFIXES, RELATED, is_chrome
+from zhnews.images import alt_caption, attr, image_src, real_image
+from zhnews.lines import BR, split_lines
+from zhnews.tag_roles import INLINE, MAX_DEPTH, SKIP_TAGS
+
+_MEDIA = frozenset({"audio", "video", "iframe", "object", "embed"})
+_HEADINGS = {"h1": "h2", "h2": "h2", "h3": "h3", "h4": "h4", "h5": "h4", "h6": "h4"}
+_FORMAT = frozenset({"strong", "b", "em", "i"})
+_BOLD = frozenset({"strong", "b"})
+# Lead (standfirst) markers in class names: BBC 2020 `story-body__introduction`, FT `story-lead`.
+_LEAD_CLASS = re.compile(r"introduction|standfirst|story-lead|\blede\b|article-lead|summary", re.IGNORECASE)
+_EMOJI_CLASS = re.compile(r"wp-smiley|emoji", re.IGNORECASE)
+
+
+def read_blocks(root: Tag, base_url: str) -> list[Block]:
+    """The blocks of everything under `root`, in document order; image URLs resolved against `base_url`."""
+    walker = _Walker(base_url, root)
+    walker.walk(root)
+    walker.flush()
+    return walker.blocks
+
+
+@dataclass(slots=True)
+class Block:
+    """One unit of the flat article, with what the later rules need to know about its element."""
+
+    kind: str  # p, h2, h3, h4, li, quote, figure, hr, nav (a dropped link list)
+    text: str = ""
+    html: str = ""
+    group: int = 0  # which <ul>/<ol>/<blockquote> a li/quote belongs to
+    list_tag: str = "ul"
+    bold: bool = False  # every character of the text is inside <strong>/<b>
+    link_share: float = 0.0  # the share of the text that is link text
+    lead_class: bool = False  # the element is marked as the standfirst by its class
+    image: Image | None = None
+
+
+class _Walker:
+    """Flattens the tree into blocks in one pass: the state of the paragraph being built and its context."""
+
+    def __init__(self, base_url: str, root: Tag) -> None:
+        self.base_url = base_url
+        self.root = root
+        self.suppress: Tag | None = None  # a figure wrapper already read: skip the rest of its content
+        self.blocks: list[Block] = []
+        self.parts: list[tuple[str, str]] = []  # (text, html) pieces of the paragraph being built
+        self.pending: list[Block] = []  # figures met inside that paragraph, placed after it
+        self.has_br = False
+        self.kind = "p"
+        self.group = 0
+        self.list_tag = "ul"
+        self.lead_class = False
+        self.bold_depth = self.link_depth = 0
+        self.bold_chars = self.plain_chars = self.link_chars = 0
+        self.consumed: set[int] = set()  # ids of caption nodes already used for an image
+        self.seen_src: set[str] = set()
+
+    # -- output --
+    def flush(self) -> None:
+        if not self.parts:
+            if self.pending:
+                self.blocks.extend(self.pending)
+                self.pending = []
+            return
+        bold = self.plain_chars == 0 and self.bold_chars > 0
+        total = self.link_chars + self.bold_chars + self.plain_chars
+        link_share = self.link_chars / total if total else 0.0
+        for text, html in split_lines(self.parts, self.has_br):
+            self.blocks.append(
+                Block(self.kind, text, html, self.group, self.list_tag, bold, link_share, self.lead_class)
+            )
+        self.parts = []
+        self.has_br = False
+        self.bold_chars = self.plain_chars = self.link_chars = 0
+        if self.pending:
+            self.blocks.extend(self.pending)
+            self.pending = []
+
+    def add_text(self, s: str) -> None:
+        self.parts.append((s, escape(s, quote=False)))
+        n = len(s.strip())
+        if self.link_depth:
+            self.link_chars += n
+        elif self.bold_depth:
+            self.bold_chars += n
+        else:
+            self.plain_chars += n
+
+    def markup(self, html: str) -> None:
+        self.parts.append(("", html))
+
+    def add_image(self, src: str, caption: str) -> None:
+        if src in self.seen_src:
+            return
+        self.seen_src.add(src)
+        figure = Block("figure", image=Image(src=src, caption=figures.tidy_caption(caption)))
+        if any(t.strip() for t, _ in self.parts):
+            self.pending.append(figure)  # an image inside a sentence: the text stays one paragraph
+        else:
+            self.flush()
+            self.blocks.append(figure)
+
+    # -- walk --
+    def walk(self, node: Tag, depth: int = 0) -> None:
+        for child in node.children:
+            if self.suppress is not None:
+                return
+            if type(child) is NavigableString:
+                self.add_text(child)
+            elif isinstance(child, Tag):
+                if depth > MAX_DEPTH:  # pathological nesting: keep the text, skip the structure
+                    self.add_text(child.get_text())
+                else:
+                    self.tag(child, depth + 1)
+
+    def tag(self, tag: Tag, depth: int) -> None:
+        self.dispatch(tag, depth)
+        if self.suppress is tag:
+            self.suppress = None
+
+    def dispatch(self, tag: Tag, depth: int) -> None:
+        name = tag.name
+        if name in SKIP_TAGS or id(tag) in self.consumed or is_chrome(tag):
+            if name in _MEDIA:  # its `<div><small>` caption goes with it
+                cap = figures.caption_after(tag)
+                if cap is not None:
+                    self.consumed.add(id(cap))
+            return
+        if name in _FORMAT:
+            self.markup(f"<{name}>")
+            bold = name in _BOLD
+            self.bold_depth += bold
+            self.walk(tag, depth)
+            self.bold_depth -= bold
+            self.markup(f"</{name}>")
+        elif name == "a":
+            self.link(tag, depth)
+        elif name in INLINE:
+            if tag.get("data-testid") == "caption-paragraph":  # BBC: caption of a (dropped) media player
+                self.stray_caption(tag)
+            else:
+                self.walk(tag, depth)
+        elif name == "br":
+            self.parts.append((BR, ""))
+            self.has_br = True
+        elif name == "img":
+            self.image(tag)
+        elif name == "figure":
+            if any(real_image(img) for img in tag.find_all("img")):
+                self.figure(tag)
+            else:  # a figure without a picture (pull quote, embedded post): its text is text
+                self.block(tag, depth, None)
+        elif name == "figcaption":
+            self.stray_caption(tag)
+        elif name in _HEADINGS:
+            if RELATED.match(tag.get_text().strip()):
+                self.skip_gallery(tag)  # DW `<h3>相关图集：…</h3>` + picture items: another story
+            else:
+                self.block(tag, depth, _HEADINGS[name])
+        elif name in {"ul", "ol"}:
+            self.list(tag, depth)
+        elif name == "li":
+            self.block(tag, depth, "li")
+        elif name == "blockquote":
+            self.flush()
+            self.group += 1
+            self.block(tag, depth, "quote")
+        elif name == "hr":
+            self.flush()
+            self.blocks.append(Block("hr"))
+        elif name in {"td", "th"}:  # a table row reads as one line: cells run on, a space apart
+            self.walk(tag, depth)
+            self.add_text(" ")
+        else:  # p, div, table cells and anything unknown: a block boundary keeps texts apart
+            lead = name in {"p", "div"} and _LEAD_CLASS.search(attr(tag, "class")) is not None
+            self.block(tag, depth, None, lead)
+
+    def block(self, tag: Tag, depth: int, kind: str | None, lead: bool = False) -> None:
+        self.flush()
+        outer = self.kind, self.lead_class
+        if kind:
+            self.kind = kind
+        self.lead_class = lead or self.lead_class
+        self.walk(tag, depth)
+        self.flush()
+        self.kind, self.lead_class = outer
+
+    def link(self, tag: Tag, depth: int) -> None:
+        first = next(tag.strings, "")
+        if first[:4] in NAV_PREFIXES and NAV_LINK.match(tag.get_text().strip()):
+            return  # "点击查看本文英文版" and the like: navigation, not text
+        # The href is resolved (absolute https, or dropped) by sanitise_html, the one place that does it.
+        href = tag.get("href")
+        self.markup(f'<a href="{escape(href)}">' if isinstance(href, str) and href.strip() else "<a>")
+        self.link_depth += 1
+        self.walk(tag, depth)
+        self.link_depth -= 1
+        self.markup("</a>")
+
+    def list(self, tag: Tag, depth: int) -> None:
+        self.flush()
+        if _is_link_list(tag):  # related-article links (RFA, BBC): navigation, not text
+            self.blocks.append(Block("nav"))
+            return
+        outer = self.group, self.list_tag
+        self.group += 1
+        self.list_tag = tag.name
+        self.walk(tag, depth)
+        self.flush()
+        self.group, self.list_tag = outer
+
+    def image(self, img: Tag) -> None:
+        if _EMOJI_CLASS.search(attr(img, "class")) or "/emoji/" in str(img.get("src") or ""):
+            self.add_text(attr(img, "alt"))  # WordPress emoji: the character itself is the text
+            return
+        src = image_src(img, self.base_url)
+        if not src:
+            return
+        wrapper = figures.figure_wrapper(img, self.root)
+        if wrapper is not None:  # its text is the caption, not paragraphs: read it now, skip it after
+            self.figure(wrapper)
+            self.suppress = wrapper
+        else:
+            self.add_image(src, self.take_caption_after(img) or alt_caption(img))
+
+    def figure(self, fig: Tag) -> None:
+        """<figure>, or any short element that wraps one image: images plus a caption, never paragraphs."""
+        imgs = [
+            el
+            for el in fig.find_all("img")
+            if not any(p.name == "noscript" for p in el.parents if p is not fig)
+        ]
+        caption = figures.caption_text(fig)
+        following = self.take_caption_after(fig)
+        for img in imgs:
+            src = image_src(img, self.base_url)
+            if src:
+                self.add_image(src, following or caption or alt_caption(img))
+
+    def skip_gallery(self, heading: Tag) -> None:
+        """Consume a related heading and the picture items right after it; the article goes on after them."""
+        sib = figures.next_element(heading)
+        while sib is not None and sib.name in {"div", "figure", "p"} and sib.find("img") is not None:
+            self.consumed.add(id(sib))
+            sib = figures.next_element(sib)
+
+    def take_caption_after(self, node: Tag) -> str:
+        """The text of the caption right after `node`, which the walk then skips."""
+        cap = figures.caption_after(node)
+        if cap is None:
+            return ""
+        self.consumed.add(id(cap))
+        return figures.caption_text(cap)
+
+    def stray_caption(self, tag: Tag) -> None:
+        """A caption outside its figure: it belongs to the image just before it, else to nothing."""
+        text = figures.caption_text(tag)
+        self.flush()
+        last = self.blocks[-1] if self.blocks else None
+        if text and last is not None and last.kind == "figure" and last.image and not last.image["caption"]:
+            last.image["caption"] = figures.tidy_caption(text)
+
+
+def _is_link_list(tag: Tag) -> bool:
+    """A <ul>/<ol> whose every item is just a link: a related-articles box."""
+    items = tag.find_all("li", recursive=False)
+    if not items:
+        return False
+    for li in items:
+        text = li.get_text().strip()
+        link_text = "".join(a.get_text() for a in li.find_all("a")).strip()
+        if not link_text or len(link_text) < len(text) - 2:
+            return False
+    return True
+
