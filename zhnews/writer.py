@@ -1,0 +1,204 @@
+"""All writes of one build: captures, errors, the choice of each article's best capture, the search index.
+
+The database keeps one row per file (`captures` or `build_errors`) and one article per canonical URL. An
+article is the parse of its best capture (most text, then latest `published`, then smallest `source`);
+`captures.chosen` marks it. When the captures of an article change, the best one is re-chosen: from the
+files parsed in the same batch, else by re-parsing the file of the best remaining capture. So any order
+of incremental runs ends in the same database a `--full` build would produce.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from typing import Any
+
+from zhnews import schema, search_index
+from zhnews.build_result import BuildReport
+from zhnews.outcome import Outcome, parse_file
+from zhnews.outlets import ALL_OUTLETS, outlet_info
+from zhnews.sources import Source, source_name
+
+_INSERT_ARTICLE = (
+    f"INSERT INTO articles ({', '.join(schema.ARTICLE_COLUMNS)}) "
+    f"VALUES ({', '.join(':' + c for c in schema.ARTICLE_COLUMNS)}) "
+    "ON CONFLICT(id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in schema.ARTICLE_COLUMNS if c not in ("id", "captures"))
+)
+
+
+class Writer:
+    """All writes of one build, into the temporary copy, inside one transaction."""
+
+    def __init__(self, conn: sqlite3.Connection, sources: dict[str, Source], report: BuildReport,
+                 fresh: bool) -> None:
+        self.conn = conn
+        self.sources = sources
+        self.report = report
+        if fresh:
+            schema.create(conn)
+            search_index.create_search_index(conn)
+        conn.execute("BEGIN")
+        self.outlets = {r[0] for r in conn.execute("SELECT id FROM outlets")}
+        if fresh:
+            for outlet in ALL_OUTLETS:
+                self._add_outlet(outlet.code)
+
+    def _add_outlet(self, code: str) -> None:
+        info = outlet_info(code)
+        self.conn.execute(
+            "INSERT OR IGNORE INTO outlets (id, name, name_en, homepage, articles) VALUES (?, ?, ?, ?, 0)",
+            (info.code, info.name, info.name_en, info.homepage),
+        )
+        self.outlets.add(code)
+
+    def old_hash(self, source: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT content_hash FROM captures WHERE source = ? "
+            "UNION ALL SELECT content_hash FROM build_errors WHERE source = ?", (source, source)
+        ).fetchone()
+        return row[0] if row else None
+
+    def _detach(self, source: str, dirty: set[int]) -> None:
+        """Forget what a file yielded before (its capture or its error)."""
+        for (aid,) in self.conn.execute("DELETE FROM captures WHERE source = ? RETURNING article_id",
+                                        (source,)).fetchall():
+            dirty.add(aid)
+        self.conn.execute("DELETE FROM build_errors WHERE source = ?", (source,))
+
+    def _record_error(self, source: str, error: str, content_hash: str, size: int, mtime_ns: int) -> None:
+        self.conn.execute(
+            "INSERT INTO build_errors (source, error, content_hash, size, mtime_ns) VALUES (?, ?, ?, ?, ?)",
+            (source, error, content_hash, size, mtime_ns),
+        )
+        self.report.errors += 1
+        reason = error.split(":", 1)[0][:80]
+        if reason not in self.report.error_reasons and len(self.report.error_reasons) >= 100:
+            reason = "other"  # bounded memory, whatever the parser's messages look like
+        self.report.error_reasons[reason] = self.report.error_reasons.get(reason, 0) + 1
+
+    def apply(self, outcomes: Iterable[Outcome]) -> None:
+        """Store a batch of worker outcomes."""
+        dirty: set[int] = set()
+        batch: dict[str, Outcome] = {}
+        pending_urls: dict[int, str] = {}
+        for out in outcomes:
+            if out.kind == "same":
+                for table in ("captures", "build_errors"):
+                    self.conn.execute(f"UPDATE {table} SET size = ?, mtime_ns = ? WHERE source = ?",
+                                      (out.size, out.mtime_ns, out.source))
+                self.report.unchanged += 1
+                self.report.touched += 1
+                continue
+            self.report.parsed += 1
+            if out.known:
+                self.report.changed += 1
+                self._detach(out.source, dirty)
+            else:
+                self.report.new += 1
+            if out.kind == "error" or out.row is None:
+                self._record_error(out.source, out.error, out.content_hash, out.size, out.mtime_ns)
+                continue
+            row = out.row
+            aid, url = row["id"], row["url"]
+            existing = pending_urls.get(aid) or self._article_url(aid)
+            if existing is not None and existing != url:
+                self._record_error(out.source, f"article id collision: {url} and {existing}",
+                                   out.content_hash, out.size, out.mtime_ns)
+                continue
+            pending_urls[aid] = url
+            self.conn.execute(
+                "INSERT INTO captures (source, article_id, content_hash, published, char_count, chosen, "
+                "size, mtime_ns) VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
+                (out.source, aid, out.content_hash, row["published"], row["char_count"], out.size,
+                 out.mtime_ns),
+            )
+            batch[out.source] = out
+            dirty.add(aid)
+        self.resolve(dirty, batch)
+
+    def remove(self, sources: Iterable[str]) -> None:
+        """Files gone from the SOURCEs."""
+        dirty: set[int] = set()
+        for source in sources:
+            self._detach(source, dirty)
+            self.report.removed += 1
+        self.resolve(dirty, {})
+
+    def _article_url(self, aid: int) -> str | None:
+        row = self.conn.execute("SELECT url FROM articles WHERE id = ?", (aid,)).fetchone()
+        return row[0] if row else None
+
+    def _reparse(self, source: str, content_hash: str) -> Outcome | None:
+        """The article of a capture not parsed in this batch, or None when its file is gone or changed
+        since it was recorded (then its own turn in this run re-resolves the article)."""
+        src = self.sources.get(source_name(source))
+        sf = src.get(source) if src else None
+        if sf is None:
+            return None
+        out = parse_file(sf, None)
+        if out.kind != "ok" or out.content_hash != content_hash:
+            return None
+        self.report.rechosen += 1
+        return out
+
+    def resolve(self, dirty: set[int], batch: dict[str, Outcome]) -> None:
+        """Make each dirty article the parse of its best capture, or delete it when none remains."""
+        unindex: list[tuple[Any, ...]] = []
+        index: list[tuple[Any, ...]] = []
+        for aid in sorted(dirty):
+            candidates = self.conn.execute(
+                "SELECT source, chosen, content_hash FROM captures WHERE article_id = ? "
+                "ORDER BY char_count DESC, published DESC NULLS LAST, source", (aid,)
+            ).fetchall()
+            old = self.conn.execute("SELECT id, title, lead, body_text FROM articles WHERE id = ?",
+                                    (aid,)).fetchone()
+            if not candidates:
+                if old:
+                    unindex.append(old)
+                    self.conn.execute("DELETE FROM articles WHERE id = ?", (aid,))
+                continue
+            for source, chosen, content_hash in candidates:
+                if chosen:
+                    break  # the article already holds the best usable capture
+                out = batch.get(source) or self._reparse(source, content_hash)
+                if out is None or out.row is None or out.segmented is None:
+                    continue
+                row = out.row
+                if row["outlet"] not in self.outlets:
+                    self._add_outlet(row["outlet"])
+                if old:
+                    unindex.append(old)
+                self.conn.execute(_INSERT_ARTICLE, row)
+                index.append((aid, *out.segmented))
+                self.conn.execute("UPDATE captures SET chosen = (source = ?) WHERE article_id = ?",
+                                  (source, aid))
+                break
+            self.conn.execute(
+                "UPDATE articles SET captures = (SELECT count(*) FROM captures WHERE article_id = ?) "
+                "WHERE id = ?", (aid, aid))
+        if unindex:
+            search_index.unindex_articles(self.conn, unindex)
+        if index:
+            search_index.index_segmented(self.conn, index)
+
+    def finish(self, fingerprint: int, fresh: bool) -> None:
+        if fresh:
+            search_index.optimize_search_index(self.conn)  # one b-tree instead of many: smaller, faster
+        self.conn.execute(
+            "UPDATE outlets SET articles = (SELECT count(*) FROM articles WHERE outlet = outlets.id)")
+        registry = [o.code for o in ALL_OUTLETS]
+        self.conn.execute(
+            f"DELETE FROM outlets WHERE articles = 0 AND id NOT IN ({', '.join('?' * len(registry))})",
+            registry)
+        self.conn.execute("COMMIT")
+        self.conn.execute(f"PRAGMA user_version = {int(fingerprint)}")
+        self.conn.execute("PRAGMA optimize")
+
+
+def summarise(conn: sqlite3.Connection, report: BuildReport) -> None:
+    report.articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    report.captures = conn.execute("SELECT count(*) FROM captures").fetchone()[0]
+    report.errors_total = conn.execute("SELECT count(*) FROM build_errors").fetchone()[0]
+    report.per_outlet = dict(conn.execute(
+        "SELECT outlet, count(*) AS n FROM articles GROUP BY outlet ORDER BY n DESC, outlet").fetchall())
