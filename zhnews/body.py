@@ -84,6 +84,7 @@ def _cut_footer(blocks: list[Block]) -> list[Block]:
 
 
 def _clean_blocks(blocks: list[Block], title: str, outlet: str) -> list[Block]:
+    """The text rules: feed footer, related-links labels and links, outlet promos, the repeated title."""
     blocks = _cut_footer(blocks)
     title_key = _norm(title)
     out: list[Block] = []
@@ -122,6 +123,7 @@ _DATELINE = re.compile(r"^(?=\w*[^\W\d_])[\w·・ ]{1,16}?\s*(?:—|–|－|--|-
 
 
 def _merge_datelines(blocks: list[Block]) -> list[Block]:
+    """A dateline alone on its line (`新德里 —`) opens the paragraph after it, as in print."""
     merged: list[Block] = []
     carry: Block | None = None
     for b in blocks:
@@ -168,6 +170,7 @@ _SENTENCE_PUNCT = re.compile(r"[，。！？；,.!?;]")
 
 
 def _reads_like_standfirst(text: str) -> bool:
+    """A sentence, not a question put by the interviewer, an intro label or a credit."""
     return (
         _SENTENCE_PUNCT.search(text) is not None
         and not _INTERVIEWER.match(text)
@@ -177,6 +180,7 @@ def _reads_like_standfirst(text: str) -> bool:
 
 
 def _render(blocks: list[Block]) -> str:
+    """Reader-view HTML of the kept blocks, list items and quotes regrouped in <ul>/<ol>/<blockquote>."""
     out: list[str] = []
     open_group: tuple[str, int] | None = None
     for b in blocks:
@@ -193,7 +197,7 @@ def _render(blocks: list[Block]) -> str:
             src, cap = escape(b.image["src"]), escape(b.image["caption"])
             caption = f"<figcaption>{cap}</figcaption>" if cap else ""
             out.append(f'<figure><img src="{src}" alt="{cap}">{caption}</figure>')
-        elif b.kind in {"li"}:
+        elif b.kind == "li":
             out.append(f"<li>{b.html}</li>")
         elif b.kind == "quote":
             out.append(f"<p>{b.html}</p>")

@@ -24,6 +24,7 @@ Task = tuple[SourceFile, str | None]  # a file to parse and the content hash it 
 
 
 def parse_chunk(tasks: Sequence[Task]) -> list[Outcome]:
+    """What a worker runs: one task per chunk of files keeps inter-process overhead small."""
     return [parse_file(sf, old_hash) for sf, old_hash in tasks]
 
 
