@@ -45,6 +45,8 @@ def detect_language(text: str) -> str:
 def _chinese_script(han_text: str, han: int) -> str:
     """`han_text`: the Han runs of the text joined by spaces (so no phrase spans two runs)."""
     simplified = to_simplified(han_text)
+    if simplified == han_text:  # most articles: nothing changes, no need to count (the count is per char)
+        return "zh-Hans"
     if len(simplified) == len(han_text):
         changed = sum(map(ne, han_text, simplified))
     else:  # a phrase rule changed the length: fall back to comparing character sets
