@@ -71,6 +71,7 @@ def plausible_src(src: str) -> bool:
 
 
 _PROXIES = frozenset({"images.weserv.nl", "wsrv.nl"})
+_PROXY_MARKS = ("weserv.nl", "wsrv.nl")  # every proxy host contains one of these
 
 
 def unwrap_proxy(src: str) -> str:
@@ -81,7 +82,7 @@ def unwrap_proxy(src: str) -> str:
     and the reader view should not depend on a third-party resizer. If the inner URL is unusable the
     proxied URL is kept, since it is itself a working https URL.
     """
-    if not src:
+    if not src or not any(host in src.lower() for host in _PROXY_MARKS):  # cheap test before urlsplit
         return src
     parts = urlsplit(src)
     if parts.hostname not in _PROXIES:
