@@ -112,7 +112,7 @@ def split_title_line(line: str) -> tuple[str, str] | None:
     start = 1
     while (i := line.find("](", start)) != -1:
         url = line[i + 2 : -1].strip()
-        if url and not any(c.isspace() for c in url) and (_SCHEME.match(url) or url.startswith("//")):
+        if url and len(url.split()) == 1 and (_SCHEME.match(url) or url.startswith("//")):
             return line[1:i], url
         start = i + 1
     return None
