@@ -74,6 +74,7 @@ class _Walker:
         self.bold_chars = self.plain_chars = self.link_chars = 0
         self.consumed: set[int] = set()  # ids of caption nodes already used for an image
         self.seen_src: set[str] = set()
+        self.srcs: dict[int, str] = {}  # id(img) -> image_src: a figure's image is met twice (img, figure)
 
     # -- output --
     def flush(self) -> None:
@@ -166,7 +167,7 @@ class _Walker:
         elif name == "img":
             self.image(tag)
         elif name == "figure":
-            if any(real_image(img) for img in tag.find_all("img")):
+            if any(real_image(img) for img in _images_in(tag)):
                 self.figure(tag)
             else:  # a figure without a picture (pull quote, embedded post): its text is text
                 self.block(tag, depth, None)
@@ -233,7 +234,7 @@ class _Walker:
         if _EMOJI_CLASS.search(attr(img, "class")) or "/emoji/" in str(img.get("src") or ""):
             self.add_text(attr(img, "alt"))  # WordPress emoji: the character itself is the text
             return
-        src = image_src(img, self.base_url)
+        src = self.src(img)
         if not src:
             return
         wrapper = figures.figure_wrapper(img, self.root)
@@ -246,16 +247,22 @@ class _Walker:
     def figure(self, fig: Tag) -> None:
         """<figure>, or any short element that wraps one image: images plus a caption, never paragraphs."""
         imgs = [
-            el
-            for el in fig.find_all("img")
-            if not any(p.name == "noscript" for p in el.parents if p is not fig)
+            el for el in _images_in(fig) if not any(p.name == "noscript" for p in el.parents if p is not fig)
         ]
         caption = figures.caption_text(fig)
         following = self.take_caption_after(fig)
         for img in imgs:
-            src = image_src(img, self.base_url)
+            src = self.src(img)
             if src:
                 self.add_image(src, following or caption or alt_caption(img))
+
+    def src(self, img: Tag) -> str:
+        """image_src of `img`, computed once per element (URL resolution is the costly part)."""
+        key = id(img)
+        src = self.srcs.get(key)
+        if src is None:
+            src = self.srcs[key] = image_src(img, self.base_url)
+        return src
 
     def skip_gallery(self, heading: Tag) -> None:
         """Consume a related heading and the picture items right after it; the article goes on after them."""
@@ -279,6 +286,12 @@ class _Walker:
         last = self.blocks[-1] if self.blocks else None
         if text and last is not None and last.kind == "figure" and last.image and not last.image["caption"]:
             last.image["caption"] = figures.tidy_caption(text)
+
+
+def _images_in(tag: Tag) -> list[Tag]:
+    """The <img> elements under `tag`, in document order (a plain descendant scan: bs4's find_all
+    matching machinery costs more than the scan itself)."""
+    return [el for el in tag.descendants if type(el) is Tag and el.name == "img"]
 
 
 def _is_link_list(tag: Tag) -> bool:
