@@ -45,11 +45,12 @@ class _HtmlBuilder(LXMLTreeBuilder):
     """
 
     def start(self, tag: Any, attrib: Any, nsmap: Any = {}) -> None:  # noqa: B006 (bs4/lxml signature)
-        if nsmap or len(self.nsmaps) > 1 or tag[:1] == "{" or any(k[:1] == "{" for k in attrib):
+        attrs = self.attribute_dict_class(attrib)
+        if nsmap or len(self.nsmaps) > 1 or tag[:1] == "{" or (attrs and "{" in "".join(attrs)):
             super().start(tag, attrib, nsmap)
             return
         self.soup.handle_starttag(  # type: ignore[union-attr]
-            tag, None, None, self.attribute_dict_class(attrib), namespaces=self.active_namespace_prefixes[-1]
+            tag, None, None, attrs, namespaces=self.active_namespace_prefixes[-1]
         )
 
     def end(self, tag: Any) -> None:
