@@ -89,6 +89,7 @@ def _clean_blocks(blocks: list[Block], title: str, outlet: str) -> list[Block]:
     title_key = _norm(title)
     out: list[Block] = []
     related = False  # after a `相关阅读：` label: the link lines that follow are navigation too
+    first = True  # nothing but nav markers kept so far (a kept figure counts)
     for b in blocks:
         if b.kind in {"hr", "nav"}:
             if b.kind == "nav":
@@ -96,6 +97,7 @@ def _clean_blocks(blocks: list[Block], title: str, outlet: str) -> list[Block]:
             continue
         if b.kind == "figure":
             out.append(b)
+            first = False
             continue
         heading = b.kind in {"h2", "h3", "h4"}
         if RELATED.match(b.text):
@@ -109,12 +111,12 @@ def _clean_blocks(blocks: list[Block], title: str, outlet: str) -> list[Block]:
         related = False
         if drop_paragraph(b.text, outlet):
             continue
-        first = not any(x.kind != "nav" for x in out)
         if title_key and (heading or first):
             key = _norm(b.text)
             if key == title_key or (heading and _same_title(key, title_key)):
                 continue  # the title repeated as a heading or as the first line
         out.append(b)
+        first = False
     return _merge_datelines(out)
 
 
