@@ -4,7 +4,9 @@ Why: FTS5 stores each term's document list as rowid DELTAS (varints). Article id
 2^53, so consecutive documents of a term are ~2^53/df apart: 6-8 bytes per (term, document) entry instead
 of 1-2 with dense rowids. This script measures what that costs in bytes and query time on a built
 database, by indexing the same segmented text (zhnews.search_index.segment_article, same tokenizer and
-columns) both ways in a scratch copy. The database itself is never modified.
+columns) both ways in a scratch copy. The database itself is never modified. Since commit "search_rowid: …"
+the build itself keys articles_fts by the dense `articles.search_rowid`; this experiment keeps measuring both
+keyings from the same text (hashed = `articles.id`, dense = 1..N in `published` order).
 
     python -m benchmarks.fts_rowids benchmarks/work/n60000/news.db
 """

@@ -24,6 +24,7 @@ import pytest
 
 from tests.conftest import ROOT, corpus_files
 from zhnews.build import BuildError, BuildReport, article_id, build
+from zhnews.search_index import search_index_bytes
 from zhnews.search_text import fts_query
 from zhnews.sources import FolderSource, GitHistorySource
 from zhnews.text import to_simplified
@@ -44,9 +45,30 @@ def rows(db: Path, sql: str, *params: object) -> list[tuple]:
 
 
 def snapshot(db: Path) -> dict[str, list[tuple]]:
-    """Everything a user can see in the four contract tables."""
-    return {t: rows(db, f"SELECT * FROM {t} ORDER BY 1") for t in
-            ("articles", "outlets", "captures", "build_errors")}
+    """Everything a user can see in the four contract tables, but articles.search_rowid: the search index's
+    key is numbered in the order articles arrived, so a --full rebuild renumbers (see search_consistent)."""
+    columns = ", ".join(r[1] for r in rows(db, "PRAGMA table_info(articles)") if r[1] != "search_rowid")
+    return {"articles": rows(db, f"SELECT {columns} FROM articles ORDER BY 1"),
+            **{t: rows(db, f"SELECT * FROM {t} ORDER BY 1") for t in ("outlets", "captures", "build_errors")}}
+
+
+def search_bytes(db: Path) -> int:
+    conn = sqlite3.connect(db)
+    try:
+        return search_index_bytes(conn)
+    finally:
+        conn.close()
+
+
+def assert_search_index_matches_articles(db: Path) -> None:
+    """Exactly one index entry per article, under its search_rowid, and FTS5's own integrity check."""
+    assert rows(db, "SELECT search_rowid FROM articles ORDER BY 1") == rows(
+        db, "SELECT id FROM articles_fts_docsize ORDER BY 1")
+    conn = sqlite3.connect(db)
+    try:
+        conn.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 0)")
+    finally:
+        conn.close()
 
 
 def file_digest(path: Path) -> str:
@@ -136,7 +158,7 @@ def test_schema_is_the_public_contract(corpus_build: CorpusBuild) -> None:
     assert columns["articles"] == [
         "id", "url", "title", "title_raw", "outlet", "section", "author", "published", "published_from",
         "fed_at", "published_month", "dateline", "published_local", "lead", "body_text", "body_html",
-        "image_url", "images", "language", "char_count", "captures"]
+        "image_url", "images", "language", "char_count", "captures", "search_rowid"]
     assert columns["outlets"] == ["id", "name", "name_en", "homepage", "articles"]
     assert columns["captures"][:4] == ["source", "article_id", "content_hash", "published"]
     assert columns["build_errors"][:2] == ["source", "error"]
@@ -232,6 +254,9 @@ def test_edits_additions_and_deletions_are_followed_exactly(subset: Path, tmp_pa
     run_build(subset, db=full_db, full=True)
     assert snapshot(db) == snapshot(full_db)
     assert rows(db, "PRAGMA integrity_check") == [("ok",)]
+    assert_search_index_matches_articles(db)
+    assert search(db, marker) == search(full_db, marker) == {
+        aid for (aid,) in rows(db, "SELECT id FROM articles WHERE lead || body_text LIKE ?", f"%{marker}%")}
 
 
 def test_the_same_url_in_several_files_is_one_article_with_the_most_complete_text(tmp_path: Path) -> None:
@@ -312,6 +337,7 @@ def test_incremental_builds_equal_full_builds_through_random_edits(
         for word in ("巴黎", "商户", "夜间服务", "报道"):
             assert search(db, word) == search(full_db, word)
         assert rows(db, "PRAGMA integrity_check") == [("ok",)]
+        assert_search_index_matches_articles(db)
     assert rechosen > 0, "the rounds exercised re-choosing an article from a capture not parsed this run"
 
 
@@ -336,6 +362,45 @@ def test_a_source_left_out_of_the_run_is_removed_from_the_database(tmp_path: Pat
     assert run_build(one, two, db=db).articles == 2
     report = run_build(one, db=db)
     assert (report.removed, report.articles) == (1, 1)
+
+
+def test_search_rowids_are_dense_kept_when_the_text_changes_and_never_reused(tmp_path: Path) -> None:
+    src, db = tmp_path / "archive", tmp_path / "news.db"
+    for i in range(3):
+        write(src / "rfi" / f"{i}.md", article_file(f"{URL}-{i}", f"报道{i}", LEAD, PARAS[i:i + 1]))
+    run_build(src, db=db)
+    rowid = dict(rows(db, "SELECT title, search_rowid FROM articles"))
+    assert sorted(rowid.values()) == [1, 2, 3]
+
+    # An edited article keeps its search_rowid and is found by its new text only.
+    write(src / "rfi" / "1.md", article_file(f"{URL}-1", "报道1", LEAD, [PARAS[3]]))
+    run_build(src, db=db)
+    assert dict(rows(db, "SELECT title, search_rowid FROM articles")) == rowid
+    assert search(db, "夜间服务") == {i for (i,) in rows(db, "SELECT id FROM articles WHERE title = '报道1'")}
+    assert search(db, "通勤线路") == set()
+
+    # The article holding the highest search_rowid goes; the next new article does not reuse it.
+    last = max(rowid, key=rowid.__getitem__)
+    (src / "rfi" / f"{last.removeprefix('报道')}.md").unlink()
+    write(src / "rfi" / "new.md", article_file(f"{URL}-new", "新报道", LEAD, PARAS[:2]))
+    run_build(src, db=db)
+    assert rows(db, "SELECT title, search_rowid FROM articles WHERE search_rowid > 3") == [("新报道", 4)]
+    assert_search_index_matches_articles(db)
+
+
+def test_an_incremental_build_that_changes_many_articles_leaves_an_optimized_index(
+        subset: Path, tmp_path: Path) -> None:
+    """Re-indexing leaves the old entries in the index until a merge: an incremental build that changed
+    every article would double it (measured in zhnews.search_index) unless the build optimizes it."""
+    db, full_db = tmp_path / "news.db", tmp_path / "full.db"
+    run_build(subset, db=db)
+    for path in sorted(subset.rglob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("。</p>", "。补充一句。</p>", 1), encoding="utf-8")
+    assert run_build(subset, db=db).changed >= 40  # the files holding a `。</p>`
+    run_build(subset, db=full_db, full=True)
+    assert search_bytes(db) <= 1.05 * search_bytes(full_db)
+    assert_search_index_matches_articles(db)
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -507,7 +572,8 @@ def test_cli_fatal_problems_give_a_clear_message_and_a_nonzero_exit(
 
 def search(db: Path, query: str) -> set[int]:
     """Article ids the FTS index returns for what a user typed, through the shared query rewrite."""
-    sql = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
+    sql = ("SELECT a.id FROM articles_fts f JOIN articles a ON a.search_rowid = f.rowid "
+           "WHERE articles_fts MATCH ?")
     return {i for (i,) in rows(db, sql, fts_query(query))}
 
 

@@ -14,18 +14,25 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import corpus_files
+from zhnews.outcome import article_id
 from zhnews.search_index import (
     FTS_TABLE,
     META_TABLE,
+    OPTIMIZE_SHARE,
+    SEARCH_VIEW,
     create_search_index,
     index_articles,
+    last_search_rowid,
     optimize_search_index,
+    record_last_search_rowid,
     register_sql_functions,
     search_index_bytes,
     search_index_is_current,
+    tidy_search_index,
     unindex_articles,
 )
 
+# Keyed by search_rowid (the index's rowid); the articles' ids are URL hashes, as in the built database.
 ARTICLES: dict[int, tuple[str, str, str]] = {
     1: (
         "美国副国家安全顾问费纳访问北京",
@@ -65,12 +72,18 @@ def _rows(ids: list[int] | None = None) -> list[tuple[int, str, str, str]]:
     return [(i, *ARTICLES[i]) for i in (ids or sorted(ARTICLES))]
 
 
+def _id(search_rowid: int) -> int:
+    """The article id (a hash of its URL) of the test article with this search_rowid."""
+    return article_id(f"https://example.com/news/{search_rowid}")
+
+
 @pytest.fixture
 def db(tmp_path: Path) -> sqlite_utils.Database:
     """A database file with an articles table and its search index, built with our functions."""
     database = sqlite_utils.Database(tmp_path / "news.db")
     database["articles"].insert_all(
-        [{"id": i, "title": t, "lead": lead, "body_text": b} for i, t, lead, b in _rows()], pk="id"
+        [{"id": _id(i), "search_rowid": i, "title": t, "lead": lead, "body_text": b}
+         for i, t, lead, b in _rows()], pk="id"
     )
     assert create_search_index(database) is True
     index_articles(database, _rows())
@@ -80,7 +93,7 @@ def db(tmp_path: Path) -> sqlite_utils.Database:
 
 
 def search(db: sqlite_utils.Database, user_query: str) -> list[int]:
-    """Article ids matching a user's query, best first (the way the ranked search query does it)."""
+    """search_rowids matching a user's query, best first (the way the ranked search query does it)."""
     sql = f"""select rowid from {FTS_TABLE} where {FTS_TABLE} match zh_fts_query(?) order by rank, rowid"""
     return [row[0] for row in db.execute(sql, [user_query]).fetchall()]
 
@@ -198,7 +211,7 @@ def test_any_run_of_han_characters_from_an_article_finds_it_and_is_marked(
 
 def test_zh_snippet_marks_hits_on_the_original_text_in_sql(db: sqlite_utils.Database) -> None:
     sql = """select zh_snippet(a.body_text, :q, 20) from articles a
-             join articles_fts on articles_fts.rowid = a.id
+             join articles_fts on articles_fts.rowid = a.search_rowid
              where articles_fts match zh_fts_query(:q) order by rank"""
     assert db.execute(sql, {"q": "台湾"}).fetchall() == [
         ("<mark>臺灣</mark>國防部週三表示，共有１２架軍機越過海…",),
@@ -219,10 +232,27 @@ def test_escape_fts_can_be_replaced_for_datasettes_search_box(db: sqlite_utils.D
     conn.create_function("escape_fts", 1, lambda q: q)  # what Datasette registers first
     register_sql_functions(conn, escape_fts=True)
     sql = (
-        f"select id from articles where rowid in"
+        f"select search_rowid from articles where search_rowid in"
         f" (select rowid from {FTS_TABLE} where {FTS_TABLE} match escape_fts(?))"
     )
     assert sorted(r[0] for r in conn.execute(sql, ["臺灣"])) == [1, 2]
+
+
+def test_the_search_view_answers_datasettes_table_and_column_searches_with_article_ids(
+    db: sqlite_utils.Database,
+) -> None:
+    """The two filters Datasette 0.65 writes with fts_table = the view: `?_search=` uses fts_pk (id),
+    `?_search_title=` always uses rowid (= id, the INTEGER PRIMARY KEY)."""
+    register_sql_functions(db.conn, escape_fts=True)
+    everywhere = (f"select id from articles where id in (select rowid from {SEARCH_VIEW}"
+                  f" where {SEARCH_VIEW} match escape_fts(?))")
+    in_titles = (f"select id from articles where rowid in (select rowid from {SEARCH_VIEW}"
+                 f" where title match escape_fts(?))")
+    assert {r[0] for r in db.execute(everywhere, ["臺灣"])} == {_id(1), _id(2)}
+    assert {r[0] for r in db.execute(in_titles, ["臺灣"])} == {_id(2)}  # only article 2 has it in its title
+    assert {r[0] for r in db.execute(in_titles, ["费纳"])} == {_id(1)}
+    plan = " ".join(r[3] for r in db.execute(f"explain query plan {everywhere}", ["臺灣"]))
+    assert "VIRTUAL TABLE" in plan  # the MATCH reached FTS5 through the view
 
 
 # ------------------------------------------------------------------------------ maintenance
@@ -293,15 +323,47 @@ def test_create_search_index_with_replace_starts_empty(db: sqlite_utils.Database
     assert search(db, "台湾") == []
 
 
+def test_the_last_search_rowid_handed_out_is_remembered(db: sqlite_utils.Database) -> None:
+    assert last_search_rowid(db) == 0
+    record_last_search_rowid(db, 6)
+    record_last_search_rowid(db, 9)
+    assert last_search_rowid(db) == 9
+    assert create_search_index(db, replace=True) and last_search_rowid(db) == 0
+
+
+def test_incremental_churn_is_optimized_away_once_it_passes_the_threshold(tmp_path: Path) -> None:
+    """Re-indexing articles leaves their old entries behind until a merge; tidy_search_index optimizes
+    once the unindexed articles since the last optimize pass OPTIMIZE_SHARE of all articles."""
+    conn = sqlite3.connect(tmp_path / "churn.db")
+    create_search_index(conn)
+    rows = [(i, f"标题{i}", "", f"第{i}篇文章的正文：政府公布了新的预算方案，议员们进行了辩论。" * 20)
+            for i in range(1, 201)]
+    index_articles(conn, rows)
+    optimize_search_index(conn)
+    optimized = search_index_bytes(conn)
+    per_build = int(OPTIMIZE_SHARE * len(rows) / 2)  # two builds stay under the threshold, the third passes
+    ran = []
+    for build in range(3):
+        churn = rows[build * per_build: (build + 1) * per_build]
+        unindex_articles(conn, churn)
+        index_articles(conn, churn)
+        ran.append(tidy_search_index(conn, len(churn), len(rows)))
+        if build == 1:
+            assert search_index_bytes(conn) > optimized  # the stale entries are still there
+    assert ran == [False, False, True]
+    assert search_index_bytes(conn) == optimized
+    assert tidy_search_index(conn, 0, len(rows)) is False  # the count restarted at the optimize
+    conn.execute(f"insert into {FTS_TABLE}({FTS_TABLE}) values ('integrity-check')")
+
+
 # ------------------------------------------------------------------------------ the real corpus
 
 
 def _corpus_texts(corpus: Path) -> list[tuple[str, str, str]]:
     """(title, lead, body_text) of every corpus file: parsed when the parser exists, else the page text."""
     try:
-        from zhnews.parser import parse
-
         from zhnews.article import ParseError
+        from zhnews.parser import parse
     except ImportError:
         parse = None
     from bs4 import BeautifulSoup

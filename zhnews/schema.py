@@ -6,6 +6,10 @@ every facet and sort in the app. Empty optional text (section, author, dateline,
 as NULL so facets and `is null` filters read naturally. The search table(s) come from
 zhnews.search_index.
 
+`articles.search_rowid` keys the full-text index instead of `id`: FTS5 stores each term's document list as
+rowid deltas, and `id` is a hash spread over 2^53 (6-8 bytes per entry instead of 1-2). It is dense, given
+when an article first appears (max + 1, never reused) and kept when its text changes.
+
 Bump SCHEMA_VERSION on any change: a database of another version is rebuilt from scratch (see build.py).
 """
 
@@ -13,7 +17,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: articles.search_rowid
 
 TABLES = """
 CREATE TABLE outlets (
@@ -44,7 +48,8 @@ CREATE TABLE articles (
     images TEXT NOT NULL,           -- JSON array of {"src", "caption"}
     language TEXT,
     char_count INTEGER NOT NULL,
-    captures INTEGER NOT NULL       -- how many input files carried this article
+    captures INTEGER NOT NULL,      -- how many input files carried this article
+    search_rowid INTEGER NOT NULL UNIQUE  -- the article's rowid in the search index (see below)
 );
 CREATE TABLE captures (
     source TEXT PRIMARY KEY,        -- SOURCE name / path within it

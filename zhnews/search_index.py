@@ -4,33 +4,58 @@ Why contentless (content=''): the index stores only what search needs (token pos
 bm25); the segmented search text itself is never stored. Snippets come from `zhnews.search_text.snippet` on
 the original `body_text`, which also shows the text as written (臺灣 stays 臺灣).
 
-Measured 2026-11-28 on ../shared/corpus (2,618 files; the text of each page via bs4 get_text as the body,
-11.2 MB UTF-8, 4.38 M characters; SQLite 3.40.1; bytes from `dbstat`):
-    contentless FTS5 (chosen)                   10.45 MB = 0.93x the text, 0.92x after 'optimize'
-    contentless without punctuation boundaries   9.91 MB = 0.88x (boundaries cost 5%, but without them
-                                                 73 of the 300 most frequent bigrams gain false matches
-                                                 across punctuation: 国美 10 -> 78 articles)
-    regular FTS5 storing the segmented text     26.59 MB = 2.37x (the content copy alone is 16.1 MB)
-Indexing 2,618 articles: 0.4-0.9 s; normalise + segment 12-15 MB/s on one core (normalise alone 26-52 MB/s;
-the machine was shared, best of 3). Queries: 0.05-1.6 ms (台湾 314 articles, 中国 美国 1,083).
+Why rowid = `articles.search_rowid`, not `articles.id`: FTS5 stores each term's document list as rowid
+DELTAS; ids are hashes spread over 2^53, so every (term, document) entry paid 6-8 bytes of delta instead
+of 1-2. The builder gives each new article the next search_rowid (dense, never reused: META_TABLE keeps the
+last one) and keeps it when the article's text changes.
+
+Measured 2026-11-28 on ../shared/corpus (2,618 files -> 2,606 articles, body_text 9.55 MB; bytes from
+`dbstat` via search_index_bytes; SQLite 3.40.1), as built by build_db.py, optimized:
+    rowid = articles.id (hash)             12.74 MB = 1.33x body_text
+    rowid = search_rowid (dense, chosen)    7.21 MB = 0.75x body_text; the same article sets for
+                                            台湾 臺灣 法 刘建超 Finer 2024 中国 美国, the same top 50 for 台湾
+At 60k synthetic articles (benchmarks/fts_rowids.py, in benchmarks/RESULTS.md): 1.36x -> 0.78x, indexing
+75 s -> 11 s.
+Earlier choices, same corpus: the stored column order (body, lead, title) saves 12% (see STORED_COLUMNS);
+punctuation boundaries cost 5% but stop false phrase matches across punctuation (国美 10 -> 78 articles
+without them); a regular FTS5 table storing the segmented text would be 2.4x the contentless one.
+
+Maintenance (`tidy_search_index`, after incremental builds): a contentless index forgets a document through
+delete markers in a new segment, while its old entries stay in the big segment until a merge reaches it.
+Re-indexing 1% of the corpus per build, 20 builds, ratio to body_text after each build (same corpus):
+    nothing (FTS5 automerge only)     0.77 -> 0.92, growing steadily; every article changed once: 1.74x
+    'merge', 500 pages per build      0.77 -> 0.92 (merges only levels with >= 4 segments: no help)
+    'merge', -500 pages per build     up to 2.52x while the big segment is being merged (the old and the
+                                      half-built new segment coexist for several builds), then 0.77
+    'optimize' every build            0.75-0.76; 0.08 s per build here, a full index rewrite at any scale
+    'optimize' once the articles unindexed since the last one exceed 5% (chosen)
+                                      0.75-0.81, one optimize every 6 builds; every article changed: 0.76x
+So the bloat stays within ~8% and the rewrite cost is paid once per 5% of churn, whatever the archive size.
 
 The price of contentless on SQLite 3.40 (no `contentless_delete`): removing or changing an article needs the
 text it was indexed with. The builder recomputes it from the stored `articles` row, which is exact as long as
 segmentation has not changed since; `create_search_index` records a fingerprint of everything segmentation
 depends on (our version, Python's Unicode data, OpenCC) and reports when the index must be rebuilt.
 
-Contract with the builder (zhnews/build.py), all inside the caller's transaction (nothing here commits):
+Contract with the builder (zhnews/writer.py), all inside the caller's transaction (nothing here commits):
     if create_search_index(db):                 # True: the index is new and empty
-        index_articles(db, all_article_rows)    # rows are (id, title, lead, body_text)
+        index_articles(db, all_article_rows)    # rows are (search_rowid, title, lead, body_text)
     ...
     unindex_articles(db, [old_row])             # BEFORE the articles row changes or is deleted
-    index_articles(db, [new_row])
-    optimize_search_index(db)                   # after a big batch: merges b-tree segments (smaller, faster)
+    index_articles(db, [new_row])               # a changed article keeps its search_rowid
+    optimize_search_index(db)                   # after a full build: one b-tree segment (smaller, faster)
+    tidy_search_index(db, unindexed, total)     # after an incremental build
+    record_last_search_rowid(db, last)          # the highest search_rowid handed out (last_search_rowid)
 Parsing workers may call `segment_article` and hand the result to `index_segmented`/`unindex_segmented`.
 
-Query side: `register_sql_functions(conn)` adds zh_fts_query(q), zh_snippet(text, q[, size]) and
-zh_highlight(text, q); with `escape_fts=True` it also replaces Datasette's `escape_fts` so the stock
-`?_search=` box uses the rewrite (call it from a prepare_connection hook marked trylast=True).
+Query side: join `articles.search_rowid = articles_fts.rowid`. The view `articles_search` is the same index
+keyed by articles.id (rowid = articles.id, plus title/lead/body, rank, and a column named like the view for
+`articles_search match q`): the articles table's `fts_table` in metadata.yml, because Datasette 0.65's
+`?_search_<column>=` filters `rowid in (...)` whatever fts_pk says. SQLite flattens the view, so MATCH
+reaches FTS5 (plan: SCAN f VIRTUAL TABLE, then the unique search_rowid index).
+`register_sql_functions(conn)` adds zh_fts_query(q), zh_snippet(text, q[, size]) and zh_highlight(text, q);
+with `escape_fts=True` it also replaces Datasette's `escape_fts` so the stock `?_search=` box uses the
+rewrite (call it from a prepare_connection hook marked trylast=True).
 """
 
 from __future__ import annotations
@@ -46,6 +71,8 @@ import sqlite_utils
 from zhnews.search_text import FTS5_TOKENIZE, fts_query, highlight, segment, snippet
 
 FTS_TABLE = "articles_fts"
+# The index keyed by articles.id, for Datasette's table search (see the module docstring); hide it too.
+SEARCH_VIEW = "articles_search"
 META_TABLE = "articles_fts_meta"  # key/value: the fingerprint; hide it in metadata.yml like the FTS tables
 COLUMNS = ("title", "lead", "body")  # the order of every row tuple here; always named in SQL
 # The table's own column order puts `body` FIRST: FTS5 marks every (term, document) entry outside column 0
@@ -54,9 +81,12 @@ COLUMNS = ("title", "lead", "body")  # the order of every row tuple here; always
 STORED_COLUMNS = ("body", "lead", "title")
 # bm25 weights, in STORED_COLUMNS order: a hit in the title counts 10x one in the body, in the lead 5x.
 RANK = "bm25(1.0, 5.0, 10.0)"
-SEGMENTER_VERSION = "2"  # bump whenever zhnews.search_text changes what segment() returns
+SEGMENTER_VERSION = "2"
+# tidy_search_index: 'optimize' once the articles unindexed (changed or removed) since the last optimize
+# exceed this share of all articles (measurements in the module docstring).
+OPTIMIZE_SHARE = 0.05  # bump whenever zhnews.search_text changes what segment() returns
 
-Row = tuple[int, str | None, str | None, str | None]  # (article id, title, lead, body_text)
+Row = tuple[int, str | None, str | None, str | None]  # (search_rowid, title, lead, body_text)
 SegmentedRow = tuple[int, str, str, str]
 Db = sqlite_utils.Database | sqlite3.Connection  # the builder works on a bare connection, tests on either
 
@@ -86,7 +116,7 @@ def search_index_is_current(db: Db) -> bool:
 
 
 def create_search_index(db: Db, *, replace: bool = False) -> bool:
-    """Create `articles_fts` (rowid = articles.id) unless a current one exists.
+    """Create `articles_fts` (rowid = articles.search_rowid) unless a current one exists.
 
     Returns True when the index was (re)created and is therefore EMPTY: the caller must index every article.
     A stale index (different segmentation fingerprint) is dropped and recreated: its deletes could not be
@@ -95,6 +125,7 @@ def create_search_index(db: Db, *, replace: bool = False) -> bool:
     if not replace and search_index_is_current(db):
         return False
     conn = _conn(db)
+    conn.execute(f"drop view if exists {SEARCH_VIEW}")
     conn.execute(f"drop table if exists {FTS_TABLE}")
     conn.execute(f"drop table if exists {META_TABLE}")
     tokenize = FTS5_TOKENIZE.replace('"', '""')
@@ -103,6 +134,14 @@ def create_search_index(db: Db, *, replace: bool = False) -> bool:
         f"content='', tokenize=\"{tokenize}\")"
     )
     conn.execute(f"insert into {FTS_TABLE}({FTS_TABLE}, rank) values ('rank', ?)", [RANK])
+    # `rowid` is the article's id; the column named like the view is the FTS table's own hidden column, so
+    # `articles_search match q` and `title match q` both reach the FTS index (SQLite flattens the view);
+    # `rank` is the FTS5 rank (bm25 with our weights) for `order by rank`.
+    conn.execute(
+        f"create view {SEARCH_VIEW} as select a.id as rowid, f.{FTS_TABLE} as {SEARCH_VIEW}, "
+        + ", ".join(f"f.{c}" for c in COLUMNS)
+        + f", f.rank as rank from {FTS_TABLE} f join articles a on a.search_rowid = f.rowid"
+    )
     conn.execute(f"create table {META_TABLE} (key text primary key, value text)")
     conn.execute(f"insert into {META_TABLE} (key, value) values ('fingerprint', ?)", [fingerprint()])
     return True
@@ -114,24 +153,24 @@ def segment_article(title: str | None, lead: str | None, body_text: str | None) 
 
 
 def _segmented(rows: Iterable[Row]) -> Iterable[SegmentedRow]:
-    for article_id, title, lead, body in rows:
-        yield (article_id, *segment_article(title, lead, body))
+    for search_rowid, title, lead, body in rows:
+        yield (search_rowid, *segment_article(title, lead, body))
 
 
-def _indexed(conn: sqlite3.Connection, article_id: int) -> bool:
+def _indexed(conn: sqlite3.Connection, search_rowid: int) -> bool:
     sql = f"select 1 from {FTS_TABLE}_docsize where id = ?"
-    return conn.execute(sql, [article_id]).fetchone() is not None
+    return conn.execute(sql, [search_rowid]).fetchone() is not None
 
 
 def index_segmented(db: Db, rows: Iterable[SegmentedRow]) -> int:
-    """Add already segmented articles. Raises ValueError for an id that is already indexed: in a contentless
-    table a second insert would silently keep the old tokens (unindex the old text first)."""
+    """Add already segmented articles. Raises ValueError for a search_rowid that is already indexed: in a
+    contentless table a second insert would silently keep the old tokens (unindex the old text first)."""
     conn = _conn(db)
     sql = f"insert into {FTS_TABLE} (rowid, {', '.join(COLUMNS)}) values (?, ?, ?, ?)"
     count = 0
     for row in rows:
         if _indexed(conn, row[0]):
-            raise ValueError(f"article {row[0]} is already in {FTS_TABLE}: unindex its old text first")
+            raise ValueError(f"search_rowid {row[0]} is already in {FTS_TABLE}: unindex its old text first")
         conn.execute(sql, row)
         count += 1
     return count
@@ -144,26 +183,64 @@ def unindex_segmented(db: Db, rows: Iterable[SegmentedRow]) -> int:
     count = 0
     for row in rows:
         if not _indexed(conn, row[0]):
-            raise ValueError(f"article {row[0]} is not in {FTS_TABLE}: nothing to unindex")
+            raise ValueError(f"search_rowid {row[0]} is not in {FTS_TABLE}: nothing to unindex")
         conn.execute(sql, row)
         count += 1
     return count
 
 
 def index_articles(db: Db, rows: Iterable[Row]) -> int:
-    """Index articles given as (id, title, lead, body_text); returns how many. See `index_segmented`."""
+    """Index articles given as (search_rowid, title, lead, body_text); returns how many.
+    See `index_segmented`."""
     return index_segmented(db, _segmented(rows))
 
 
 def unindex_articles(db: Db, rows: Iterable[Row]) -> int:
-    """Remove articles from the index, given the (id, title, lead, body_text) they were INDEXED with (the
-    stored articles row before it changes). Wrong old text would leave stale tokens behind."""
+    """Remove articles from the index, given the (search_rowid, title, lead, body_text) they were INDEXED with
+    (the stored articles row before it changes). Wrong old text would leave stale tokens behind."""
     return unindex_segmented(db, _segmented(rows))
+
+
+def _meta_int(db: Db, key: str) -> int:
+    row = _conn(db).execute(f"select value from {META_TABLE} where key = ?", [key]).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _set_meta(db: Db, key: str, value: int) -> None:
+    _conn(db).execute(
+        f"insert into {META_TABLE} (key, value) values (?, ?) "
+        "on conflict(key) do update set value = excluded.value", [key, str(value)])
 
 
 def optimize_search_index(db: Db) -> None:
     """Merge the index's b-tree segments into one: smaller, faster. Worth it after a big batch."""
     _conn(db).execute(f"insert into {FTS_TABLE}({FTS_TABLE}) values ('optimize')")
+    _set_meta(db, "unindexed_since_optimize", 0)
+
+
+def tidy_search_index(db: Db, unindexed: int, total: int) -> bool:
+    """After an incremental build that unindexed `unindexed` articles (changed or removed) of `total`:
+    'optimize' once those since the last optimize exceed OPTIMIZE_SHARE of `total`. Returns True if it ran.
+
+    Why: a contentless index forgets a document through delete markers in a NEW segment; its old entries
+    stay in the older segments until a merge reaches them, so churn grows the index (module docstring).
+    """
+    pending = _meta_int(db, "unindexed_since_optimize") + unindexed
+    if pending > OPTIMIZE_SHARE * total:
+        optimize_search_index(db)
+        return True
+    _set_meta(db, "unindexed_since_optimize", pending)
+    return False
+
+
+def last_search_rowid(db: Db) -> int:
+    """The highest search_rowid ever handed out (0 for a new index): rowids of deleted articles are never
+    reused, so a search_rowid names one article for the life of the index."""
+    return _meta_int(db, "last_rowid")
+
+
+def record_last_search_rowid(db: Db, value: int) -> None:
+    _set_meta(db, "last_rowid", value)
 
 
 def search_index_bytes(db: Db) -> int:

@@ -19,11 +19,13 @@ from zhnews.outcome import Outcome, parse_file
 from zhnews.outlets import ALL_OUTLETS, outlet_info
 from zhnews.sources import Source, source_name
 
+_COLUMNS = (*schema.ARTICLE_COLUMNS, "search_rowid")
+# An article that exists keeps its id, captures count and search_rowid (its text is re-indexed under it).
 _INSERT_ARTICLE = (
-    f"INSERT INTO articles ({', '.join(schema.ARTICLE_COLUMNS)}) "
-    f"VALUES ({', '.join(':' + c for c in schema.ARTICLE_COLUMNS)}) "
+    f"INSERT INTO articles ({', '.join(_COLUMNS)}) "
+    f"VALUES ({', '.join(':' + c for c in _COLUMNS)}) "
     "ON CONFLICT(id) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in schema.ARTICLE_COLUMNS if c not in ("id", "captures"))
+    + ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS if c not in ("id", "captures", "search_rowid"))
 )
 
 
@@ -39,6 +41,10 @@ class Writer:
             schema.create(conn)
             search_index.create_search_index(conn)
         conn.execute("BEGIN")
+        # search_rowid: dense, handed out in order, never reused (search_index keeps the high-water mark)
+        top = conn.execute("SELECT coalesce(max(search_rowid), 0) FROM articles").fetchone()[0]
+        self.last_rowid = max(search_index.last_search_rowid(conn), top)
+        self.unindexed = 0  # changed or removed articles: their stale index entries decide finish()'s tidying
         self.outlets = {r[0] for r in conn.execute("SELECT id FROM outlets")}
         if fresh:
             for outlet in ALL_OUTLETS:
@@ -151,7 +157,7 @@ class Writer:
                 "SELECT source, chosen, content_hash FROM captures WHERE article_id = ? "
                 "ORDER BY char_count DESC, published DESC NULLS LAST, source", (aid,)
             ).fetchall()
-            old = self.conn.execute("SELECT id, title, lead, body_text FROM articles WHERE id = ?",
+            old = self.conn.execute("SELECT search_rowid, title, lead, body_text FROM articles WHERE id = ?",
                                     (aid,)).fetchone()
             if not candidates:
                 if old:
@@ -169,8 +175,12 @@ class Writer:
                     self._add_outlet(row["outlet"])
                 if old:
                     unindex.append(old)
-                self.conn.execute(_INSERT_ARTICLE, row)
-                index.append((aid, *out.segmented))
+                    rowid = old[0]
+                else:
+                    self.last_rowid += 1
+                    rowid = self.last_rowid
+                self.conn.execute(_INSERT_ARTICLE, {**row, "search_rowid": rowid})
+                index.append((rowid, *out.segmented))
                 self.conn.execute("UPDATE captures SET chosen = (source = ?) WHERE article_id = ?",
                                   (source, aid))
                 break
@@ -178,13 +188,17 @@ class Writer:
                 "UPDATE articles SET captures = (SELECT count(*) FROM captures WHERE article_id = ?) "
                 "WHERE id = ?", (aid, aid))
         if unindex:
-            search_index.unindex_articles(self.conn, unindex)
+            self.unindexed += search_index.unindex_articles(self.conn, unindex)
         if index:
             search_index.index_segmented(self.conn, index)
 
     def finish(self, fingerprint: int, fresh: bool) -> None:
         if fresh:
             search_index.optimize_search_index(self.conn)  # one b-tree instead of many: smaller, faster
+        else:  # optimize once enough stale entries have accumulated over incremental builds
+            total = self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+            search_index.tidy_search_index(self.conn, self.unindexed, total)
+        search_index.record_last_search_rowid(self.conn, self.last_rowid)
         self.conn.execute(
             "UPDATE outlets SET articles = (SELECT count(*) FROM articles WHERE outlet = outlets.id)")
         registry = [o.code for o in ALL_OUTLETS]
