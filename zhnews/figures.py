@@ -56,7 +56,7 @@ def caption_after(node: Tag) -> Tag | None:
     if sib.name == "small":
         return sib
     if sib.name in {"div", "p", "span"}:
-        kids = [c for c in sib.children if not (isinstance(c, NavigableString) and not c.strip())]
+        kids = [c for c in sib.contents if not (isinstance(c, NavigableString) and not c.strip())]
         if len(kids) == 1 and isinstance(kids[0], Tag) and kids[0].name == "small":
             return sib
         if sib.name == "span" and _STYLE_CAPTION.search(attr(sib, "style")):
@@ -87,7 +87,7 @@ def caption_text(tag: Tag) -> str:
         if depth > MAX_DEPTH:
             parts.append(node.get_text())
             return
-        for child in node.children:
+        for child in node.contents:
             if isinstance(child, NavigableString):
                 if not isinstance(child, Comment):
                     parts.append(str(child))

@@ -123,7 +123,7 @@ class _Walker:
 
     # -- walk --
     def walk(self, node: Tag, depth: int = 0) -> None:
-        for child in node.children:
+        for child in node.contents:  # the list itself: bs4's `.children` wraps it in a generator
             if self.suppress is not None:
                 return
             if type(child) is NavigableString:
@@ -132,12 +132,9 @@ class _Walker:
                 if depth > MAX_DEPTH:  # pathological nesting: keep the text, skip the structure
                     self.add_text(child.get_text())
                 else:
-                    self.tag(child, depth + 1)
-
-    def tag(self, tag: Tag, depth: int) -> None:
-        self.dispatch(tag, depth)
-        if self.suppress is tag:
-            self.suppress = None
+                    self.dispatch(child, depth + 1)
+                    if self.suppress is child:  # the figure wrapper is done: the walk goes on after it
+                        self.suppress = None
 
     def dispatch(self, tag: Tag, depth: int) -> None:
         name = tag.name
