@@ -4,7 +4,8 @@ The database keeps one row per file (`captures` or `build_errors`) and one artic
 article is the parse of its best capture (most text, then latest `published`, then smallest `source`);
 `captures.chosen` marks it. When the captures of an article change, the best one is re-chosen: from the
 files parsed in the same batch, else by re-parsing the file of the best remaining capture. So any order
-of incremental runs ends in the same database a `--full` build would produce.
+of incremental runs ends in the same database a `--full` build would produce, but for the numbering of
+`articles.search_rowid` (the search index's key, given in order of arrival and kept for the article's life).
 """
 
 from __future__ import annotations
