@@ -21,6 +21,7 @@ from bs4 import BeautifulSoup
 
 from zhnews.article import Image
 from zhnews.boilerplate import FOOTER, RELATED, drop_paragraph
+from zhnews.meta import body_element
 from zhnews.sanitise import sanitise_html
 from zhnews.walker import Block, read_blocks
 
@@ -38,7 +39,7 @@ class Body:
 
 def extract_body(soup: BeautifulSoup, *, outlet: str, url: str, title: str) -> Body:
     """Lead, paragraphs, images and sanitised HTML of the article in `soup` (header nodes already gone)."""
-    root = soup.body or soup
+    root = body_element(soup)
     blocks = _clean_blocks(read_blocks(root, url), title, outlet)
     lead, blocks = _split_lead(blocks)
     blocks = [b for b in blocks if b.kind != "nav"]

@@ -64,8 +64,9 @@ def _has_descendant(tag: Tag, names: frozenset[str]) -> bool:
     return any(type(node) is Tag and node.name in names for node in tag.descendants)
 
 
-def _body(soup: BeautifulSoup) -> Tag:
-    """The <body> lxml always creates, found by walking two levels (soup.body is a full find())."""
+def body_element(soup: BeautifulSoup) -> Tag:
+    """The <body> lxml always creates (else the soup), found by walking two levels: `soup.body` is a
+    find(), whose filter machinery costs more than a whole small page's walk."""
     for html in soup.contents:
         if type(html) is Tag and html.name == "html":
             for child in html.contents:
@@ -261,7 +262,7 @@ def extract(soup: BeautifulSoup, *, outlet: str, url: str, html: str | None = No
     `html` is the markup the soup was parsed from: when given, steps whose markers it lacks are skipped.
     """
     meta = Meta()
-    root = _body(soup)
+    root = body_element(soup)
     _take_date_line(root, outlet, meta)
     steps = [
         (names, step)
