@@ -264,7 +264,7 @@ class _Walker:
     def skip_gallery(self, heading: Tag) -> None:
         """Consume a related heading and the picture items right after it; the article goes on after them."""
         sib = figures.next_element(heading)
-        while sib is not None and sib.name in {"div", "figure", "p"} and sib.find("img") is not None:
+        while sib is not None and sib.name in {"div", "figure", "p"} and _images_in(sib):
             self.consumed.add(id(sib))
             sib = figures.next_element(sib)
 
@@ -293,12 +293,12 @@ def _images_in(tag: Tag) -> list[Tag]:
 
 def _is_link_list(tag: Tag) -> bool:
     """A <ul>/<ol> whose every item is just a link: a related-articles box."""
-    items = tag.find_all("li", recursive=False)
+    items = [c for c in tag.contents if type(c) is Tag and c.name == "li"]  # not find_all: see _images_in
     if not items:
         return False
     for li in items:
         text = li.get_text().strip()
-        link_text = "".join(a.get_text() for a in li.find_all("a")).strip()
+        link_text = "".join(a.get_text() for a in li.descendants if type(a) is Tag and a.name == "a").strip()
         if not link_text or len(link_text) < len(text) - 2:
             return False
     return True
