@@ -44,6 +44,16 @@ class _HtmlBuilder(LXMLTreeBuilder):
     corpus parse is byte-identical).
     """
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Every attribute name bs4 splits into a list somewhere (class, rel, headers...).
+        self.list_attribute_names = frozenset().union(*self.cdata_list_attributes.values())
+
+    def _replace_cdata_list_attribute_values(self, tag_name: str, attrs: Any) -> Any:
+        if not attrs or self.list_attribute_names.isdisjoint(attrs):
+            return attrs  # nothing to split: skip bs4's per-attribute loop
+        return super()._replace_cdata_list_attribute_values(tag_name, attrs)
+
     def start(self, tag: Any, attrib: Any, nsmap: Any = {}) -> None:  # noqa: B006 (bs4/lxml signature)
         attrs = self.attribute_dict_class(attrib)
         if nsmap or len(self.nsmaps) > 1 or tag[:1] == "{" or (attrs and "{" in "".join(attrs)):
