@@ -98,7 +98,8 @@ class _Walker:
             self.pending = []
 
     def add_text(self, s: str) -> None:
-        self.parts.append((s, escape(s, quote=False)))
+        # html.escape(s, quote=False), without the call: this runs for every text node of every article
+        self.parts.append((s, s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")))
         n = len(s.strip())
         if self.link_depth:
             self.link_chars += n
@@ -138,7 +139,7 @@ class _Walker:
 
     def dispatch(self, tag: Tag, depth: int) -> None:
         name = tag.name
-        if name in SKIP_TAGS or id(tag) in self.consumed or is_chrome(tag):
+        if name in SKIP_TAGS or id(tag) in self.consumed or (tag.attrs and is_chrome(tag)):
             if name in _MEDIA:  # its `<div><small>` caption goes with it
                 cap = figures.caption_after(tag)
                 if cap is not None:
@@ -190,7 +191,9 @@ class _Walker:
             self.walk(tag, depth)
             self.add_text(" ")
         else:  # p, div, table cells and anything unknown: a block boundary keeps texts apart
-            lead = name in {"p", "div"} and _LEAD_CLASS.search(attr(tag, "class")) is not None
+            lead = False
+            if name in {"p", "div"} and "class" in tag.attrs:
+                lead = _LEAD_CLASS.search(attr(tag, "class")) is not None
             self.block(tag, depth, None, lead)
 
     def block(self, tag: Tag, depth: int, kind: str | None, lead: bool = False) -> None:
