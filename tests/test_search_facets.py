@@ -1,7 +1,7 @@
 """Facets of the articles table: the five defaults when browsing, outlet and month when a search is active.
 
 Why: Datasette re-runs the full-text match inside every facet query, so each facet of a search costs a whole
-search (plugins/zhnews_search.py; figures in benchmarks/RESULTS.md). `?_facet=` still adds any other facet.
+search (measured in plugins/zhnews_search.py). `?_facet=` still adds any other facet.
 """
 
 from __future__ import annotations
