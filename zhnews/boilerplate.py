@@ -100,8 +100,11 @@ _OUTLET_DROP = {
 
 def drop_paragraph(text: str, outlet: str) -> bool:
     """True for boilerplate that is not article text (see the patterns above)."""
-    if _GENERIC_DROP.match(text) or any(m in text for m in DROP_INSIDE):
+    if _GENERIC_DROP.match(text):
         return True
+    for marker in DROP_INSIDE:  # a loop, not any(<generator>): this runs for every paragraph
+        if marker in text:
+            return True
     rule = _OUTLET_DROP.get(outlet)
     return rule is not None and rule.search(text.lstrip("•·・*-— ")) is not None
 
