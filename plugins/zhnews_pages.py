@@ -23,7 +23,7 @@ from zhnews.text import HAN_RE
 from zhnews.urls import absolute_url
 
 RELATED_LIMIT = 5
-RELATED_TERMS = 8  # the title's rarest bigrams/words, OR-ed together for "related articles"
+RELATED_TERMS = 8  # the title's rarest recurring bigrams/words, OR-ed together for "related articles"
 # Related articles come from the articles next to this one in index order (search_rowid: the order articles
 # entered the archive, so roughly time) whose TITLE shares one of its rarest terms: a bounded slice of the
 # index, whatever the archive's size. Ranking all matches with FTS5's bm25 cost 170 ms at 60k articles (bm25
@@ -31,7 +31,7 @@ RELATED_TERMS = 8  # the title's rarest bigrams/words, OR-ed together for "relat
 RELATED_WINDOW = 2000  # index rows either side of the article
 RELATED_CANDIDATES = 200
 TERM_SAMPLE = 2000  # latest titles whose term frequencies tell rare title terms from common ones (中国)
-_term_frequencies: dict[tuple[object, ...], Counter[str]] = {}
+_term_frequencies: dict[tuple[object, ...], tuple[Counter[str], int]] = {}
 TIME_LIMIT_MS = 1000  # these extras must never make the page itself time out
 
 
@@ -119,8 +119,9 @@ def _titles_terms(titles: list[str]) -> list[list[str]]:
     return [_title_terms(t, normalised=True) for t in flat]
 
 
-async def _term_frequency(db: Any, key: str) -> Counter[str]:
-    """In how many of the latest TERM_SAMPLE titles each title term occurs; once per database file."""
+async def _term_frequency(db: Any, key: str) -> tuple[Counter[str], int]:
+    """In how many of the latest TERM_SAMPLE titles each title term occurs, and the lowest index key of the
+    sample (an article at or above it counted its own terms); once per database file."""
     try:
         stat = os.stat(db.path)
         version: tuple[object, ...] = (db.name, db.path, stat.st_mtime_ns, stat.st_size)
@@ -128,9 +129,9 @@ async def _term_frequency(db: Any, key: str) -> Counter[str]:
         version = (db.name, id(db))
     frequency = _term_frequencies.get(version)
     if frequency is None:
-        rows = await _rows(db, f"select title from articles order by {key} desc limit {TERM_SAMPLE}")
-        frequency = Counter(t for terms in _titles_terms([r["title"] or "" for r in rows]) for t in terms)
-        _term_frequencies[version] = frequency
+        rows = await _rows(db, f"select {key}, title from articles order by {key} desc limit {TERM_SAMPLE}")
+        counts = Counter(t for terms in _titles_terms([r["title"] or "" for r in rows]) for t in terms)
+        frequency = _term_frequencies[version] = (counts, rows[-1][key] if rows else 0)
     return frequency
 
 
@@ -164,9 +165,14 @@ async def related_articles(db: Any, article: dict[str, Any]) -> list[dict[str, A
     # the index is keyed by search_rowid (schema 2); a database built before keyed it by id
     key = "search_rowid" if "search_rowid" in await db.table_columns("articles") else "id"
     all_terms = _title_terms(article["title"] or "")
-    frequency = await _term_frequency(db, key)
-    rarest = sorted(range(len(all_terms)), key=lambda i: (frequency[all_terms[i]], i))[:RELATED_TERMS]
-    terms = [all_terms[i] for i in sorted(rarest)]
+    frequency, sample_start = await _term_frequency(db, key)
+    # Rarest first among the terms seen in OTHER sampled titles (real words); a term in no other sampled title
+    # is as often a bigram across two words (国南 of 中国南方, finds nothing) as a rare name: those come last.
+    # Looked at on ../shared/corpus: 三峡大坝, 赵立坚, 马云, 哈佛 articles find their stories.
+    in_sample = 1 if article[key] >= sample_start else 0
+    seen = [frequency[term] - in_sample for term in all_terms]
+    chosen = sorted(range(len(all_terms)), key=lambda i: (seen[i] < 1, seen[i], i))[:RELATED_TERMS]
+    terms = [all_terms[i] for i in sorted(chosen)]
     expression = _related_query(terms)
     if not expression:
         return []
