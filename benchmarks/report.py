@@ -115,17 +115,24 @@ def _build_rows(r: dict) -> list[str]:
                 rows.append(_row("Build (all cores) ÷ that ceiling", _fmt(rate / ceiling["files_per_s"], 2)))
         del insert
         pss, rss = all_.get("peak_tree_pss_mb"), all_.get("peak_tree_rss_mb")
+        one_max = all_.get("max_rss_one_mb")
         target = "< 500 MB" + ("" if n == TARGET_N else " (at 500k)")
+        # Judged on the larger of the sampled tree sum (PSS) and the kernel's exact high-water mark of the
+        # largest single process: sampling every 100 ms can miss a short spike, the kernel cannot.
+        peak = max(v for v in (pss, one_max) if v is not None) if (pss or one_max) else None
         rows.append(
             _row(
-                "Peak memory of the build tree, sum of PSS (MB)",
-                _fmt(pss),
+                "Peak memory of the build: max(tree PSS sum, largest process ru_maxrss) (MB)",
+                _fmt(peak),
                 target,
-                pss < 500 if pss and n >= TARGET_N else None,
+                peak < 500 if peak and n >= TARGET_N else None,
             )
         )
-        rows.append(_row("… sum of RSS (MB; shared pages counted per process)", _fmt(rss)))
-        rows.append(_row("… largest single process, ru_maxrss (MB)", _fmt(all_.get("max_rss_one_mb"))))
+        rows.append(_row("… sampled peak of the tree's sum of PSS (MB)", _fmt(pss)))
+        rows.append(
+            _row("… sampled peak of the tree's sum of RSS (MB; shared pages counted per process)", _fmt(rss))
+        )
+        rows.append(_row("… largest single process, kernel ru_maxrss (MB)", _fmt(one_max)))
         if one:
             rows.append(
                 _row("Peak memory, 1-worker build, sum of PSS (MB)", _fmt(one.get("peak_tree_pss_mb")))
