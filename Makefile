@@ -39,10 +39,11 @@ bench: install
 # ---- serve: the Datasette app (metadata.yml, plugins/, templates/, static/) ----
 .PHONY: serve-flags serve-settings serve-db-name
 # Public settings: bounded query time, bounded pages, facets that give up rather than stall the page,
-# no facet suggestions (one query per column on every table page), no download of the whole database.
+# no facet suggestions (one query per column on every table page), no download of the whole database;
+# CSV exports unbounded (max_csv_mb 0): `_stream=on` must deliver ALL rows of a result, and it streams.
 SETTINGS    := --setting sql_time_limit_ms 3000 --setting max_returned_rows 1000 \
                --setting facet_time_limit_ms 500 --setting suggest_facets off --setting allow_download off \
-               --setting default_facet_size 10 --setting truncate_cells_html 200 --setting max_csv_mb 100
+               --setting default_facet_size 10 --setting truncate_cells_html 200 --setting max_csv_mb 0
 SERVE_FLAGS := --metadata metadata.yml --plugins-dir plugins --template-dir templates --static static:static \
                $(SETTINGS)
 # Table counts computed once per database file (datasette inspect), redone only when the file changed.
