@@ -5,6 +5,10 @@ in the tree (max, not sum), while the machine has to hold all workers at once. S
 max-of-one figure, and the peak of the SUM over the live tree, sampled from /proc every 100 ms. The sum is
 given both as RSS (counts pages shared between forked workers once per process: an upper bound) and as PSS
 (shared pages split between sharers: what the tree really costs).
+
+Caveat, measured: Linux carries the forking process's RSS into the child's ru_maxrss (exec keeps the
+high-water mark of the forked copy), so `/bin/true` started by a Python holding 300 MB reports 311 MB.
+The kernel figure is therefore an upper bound that includes the harness; targets use the sampled sums.
 """
 
 from __future__ import annotations
