@@ -15,7 +15,7 @@ import markupsafe
 import nh3
 from datasette import hookimpl
 
-from zhnews.search_text import snippet
+from zhnews.snippets import snippet
 from zhnews.urls import absolute_url
 
 EXCERPT_CHARS = 90  # about two lines of Chinese in a table cell

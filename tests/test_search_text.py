@@ -16,15 +16,14 @@ from zhnews.search_text import (
     BOUNDARY,
     FTS5_TOKENIZE,
     MATCH_NOTHING,
-    _normalise_mapped,
     fts_query,
-    highlight,
     normalise,
+    normalise_mapped,
     parse_query,
     segment,
-    snippet,
     tokens,
 )
+from zhnews.snippets import highlight, snippet
 
 # Text as hypothesis should try it: Han of every plane, full-width forms, punctuation, FTS5 syntax, emoji.
 HOSTILE = st.text(
@@ -73,7 +72,7 @@ def test_normalise_maps_compatibility_ideographs_to_the_unified_character() -> N
 @settings(deadline=None)
 @given(HOSTILE)
 def test_every_normalised_character_maps_back_to_an_original_character(text: str) -> None:
-    normalised, origin = _normalise_mapped(text)
+    normalised, origin = normalise_mapped(text)
     assert normalised == normalise(text)
     assert len(origin) == len(normalised)
     assert origin == sorted(origin)

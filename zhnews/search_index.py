@@ -1,7 +1,7 @@
 """The full-text index of articles and its maintenance: one contentless FTS5 table, `articles_fts`.
 
 Why contentless (content=''): the index stores only what search needs (token positions and column sizes for
-bm25); the segmented search text itself is never stored. Snippets come from `zhnews.search_text.snippet` on
+bm25); the segmented search text itself is never stored. Snippets come from `zhnews.snippets.snippet` on
 the original `body_text`, which also shows the text as written (臺灣 stays 臺灣).
 
 Why rowid = `articles.search_rowid`, not `articles.id`: FTS5 stores each term's document list as rowid
@@ -68,7 +68,8 @@ from importlib.metadata import version
 
 import sqlite_utils
 
-from zhnews.search_text import FTS5_TOKENIZE, fts_query, highlight, segment, snippet
+from zhnews.search_text import FTS5_TOKENIZE, fts_query, segment
+from zhnews.snippets import highlight, snippet
 
 FTS_TABLE = "articles_fts"
 # The index keyed by articles.id, for Datasette's table search (see the module docstring); hide it too.
