@@ -1,14 +1,15 @@
-"""Experiment: the same FTS5 index keyed by the articles' hashed ids vs by dense rowids (1..N).
+"""Experiment: the same FTS5 index keyed three ways: hashed ids, dense rowids (1..N), minute of publication.
 
 Why: FTS5 stores each term's document list as rowid DELTAS (varints). Article ids are hashes spread over
 2^53, so consecutive documents of a term are ~2^53/df apart: 6-8 bytes per (term, document) entry instead
-of 1-2 with dense rowids. This script measures what that costs in bytes and query time on a built
-database, by indexing the same segmented text (zhnews.search_index.segment_article, same tokenizer and
-columns) both ways in a scratch copy. The database itself is never modified. Since commit "search_rowid: …"
-the build itself keys articles_fts by the dense `articles.search_rowid`; this experiment keeps measuring both
-keyings from the same text (hashed = `articles.id`, dense = 1..N in `published` order).
+of 1-2 with dense rowids. The build keys articles_fts by `articles.search_rowid`, the minute of publication
+made unique (zhnews.search_index.search_rowid_for): nearly as compact as 1..N, and in time order, which
+lets the ranked search take "the newest N matches" cheaply. This script measures bytes, index time and
+query time of each keying on a built database, by indexing the same segmented text
+(zhnews.search_index.segment_article, same tokenizer and columns) in a scratch copy; the database itself
+is never modified.
 
-    python -m benchmarks.fts_rowids benchmarks/work/n60000/news.db
+    python -m benchmarks.fts_rowids benchmarks/work/n60000/news.db [--keying minutes ...]
 """
 
 from __future__ import annotations
@@ -24,8 +25,13 @@ import click
 
 from benchmarks.latency import QUERIES, percentile
 from zhnews import search_index
-from zhnews.search_index import COLUMNS, RANK, segment_article
+from zhnews.search_index import COLUMNS, RANK, search_rowid_for, segment_article
 from zhnews.search_text import FTS5_TOKENIZE, fts_query
+
+# hashed: rowid = articles.id; dense: 1..N in publication order; minutes: the minute of publication made
+# unique, inserted in the build's arrival order in sorted batches of BATCH (what the writer does)
+KEYINGS = ("hashed", "dense", "minutes")
+BATCH = 256
 
 
 def _index(conn: sqlite3.Connection, name: str, rows: list[tuple[int, str, str, str]]) -> float:
@@ -61,50 +67,68 @@ def _query_ms(conn: sqlite3.Connection, name: str, reps: int) -> dict[str, float
     return result
 
 
-def compare(db: Path, reps: int) -> dict[str, object]:
-    """Index the articles of db both ways in a scratch copy; sizes, index time and query p95."""
+Segmented = tuple[int, str, str, str]
+
+
+def _unique_minutes(pairs: list[tuple[str | None, Segmented]]) -> list[Segmented]:
+    """rowid = the minute of publication (as the writer gives it), bumped to the next free integer."""
+    taken: set[int] = set()
+    out = []
+    for published, row in pairs:
+        rowid = search_rowid_for(published)
+        while rowid in taken:
+            rowid += 1
+        taken.add(rowid)
+        out.append((rowid, *row[1:]))
+    return out
+
+
+def _in_batches(rows: list[Segmented], size: int) -> list[Segmented]:
+    """Arrival order (the build's), each batch sorted by rowid as the writer inserts it."""
+    return [row for start in range(0, len(rows), size) for row in sorted(rows[start:start + size])]
+
+
+def compare(db: Path, reps: int, keyings: tuple[str, ...] = KEYINGS) -> dict[str, object]:
+    """Index the articles of db each way in a scratch copy; sizes, index time and query p95."""
     with tempfile.TemporaryDirectory(dir=db.parent) as tmp:
         scratch = Path(tmp) / "scratch.db"
         shutil.copyfile(db, scratch)
         conn = sqlite3.connect(scratch)
+        # arrival order: the order the build met the articles (search_rowid at the time of writing)
         articles = conn.execute(
-            "select id, title, lead, body_text from articles order by published, id"
+            "select id, title, lead, body_text, published from articles order by search_rowid"
         ).fetchall()
         body = conn.execute("select sum(length(cast(body_text as blob))) from articles").fetchone()[0]
-        segmented = [(aid, *segment_article(t, lead, b)) for aid, t, lead, b in articles]
-        hashed_seconds = _index(conn, "x_hashed", segmented)
-        dense_rows = [(i, *row[1:]) for i, row in enumerate(segmented, start=1)]
-        dense_seconds = _index(conn, "x_dense", dense_rows)
-        result = {
-            "articles": len(articles),
-            "body_text_bytes": body,
-            "hashed": {
-                "bytes": _bytes(conn, "x_hashed"),
-                "index_seconds": hashed_seconds,
-                "p95_ms": _query_ms(conn, "x_hashed", reps),
-            },
-            "dense": {
-                "bytes": _bytes(conn, "x_dense"),
-                "index_seconds": dense_seconds,
-                "p95_ms": _query_ms(conn, "x_dense", reps),
-            },
+        segmented = [(aid, *segment_article(t, lead, b)) for aid, t, lead, b, _ in articles]
+        by_time = sorted(range(len(articles)), key=lambda i: (articles[i][4] or "", articles[i][0]))
+        rows = {
+            "hashed": lambda: segmented,
+            "dense": lambda: [(n, *segmented[i][1:]) for n, i in enumerate(by_time, start=1)],
+            "minutes": lambda: _in_batches(
+                _unique_minutes([(a[4], row) for a, row in zip(articles, segmented, strict=True)]), BATCH),
         }
+        result: dict[str, object] = {"articles": len(articles), "body_text_bytes": body}
+        for key in keyings:
+            seconds = _index(conn, f"x_{key}", rows[key]())
+            size = _bytes(conn, f"x_{key}")
+            result[key] = {"bytes": size, "over_body_text": size / body, "index_seconds": seconds,
+                           "p95_ms": _query_ms(conn, f"x_{key}", reps)}
         conn.close()
-    for key in ("hashed", "dense"):
-        result[key]["over_body_text"] = result[key]["bytes"] / body
     return result
 
 
 @click.command()
 @click.argument("db", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--reps", type=int, default=10, show_default=True)
+@click.option("--keying", "keyings", multiple=True, type=click.Choice(KEYINGS), default=KEYINGS,
+              show_default=True, help="which keyings to build (repeatable)")
 @click.option("--save", type=click.Path(path_type=Path), default=None, help="write the figures as JSON")
-def main(db: Path, reps: int, save: Path | None) -> None:
-    """Compare hashed-id and dense-rowid FTS indexes of DB's articles (a scratch copy; DB is untouched)."""
-    result = compare(db, reps)
+def main(db: Path, reps: int, keyings: tuple[str, ...], save: Path | None) -> None:
+    """Compare FTS indexes of DB's articles keyed each way (a scratch copy; DB is untouched)."""
+    result = compare(db, reps, keyings)
     if save:
         save.write_text(json.dumps(result, ensure_ascii=False, indent=1))
-    for key in ("hashed", "dense"):
+    for key in keyings:
         item = result[key]
         click.echo(
             f"{key:6} {item['bytes'] / 1e6:8.1f} MB = {item['over_body_text']:.2f}x body_text; "

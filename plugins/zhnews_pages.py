@@ -24,10 +24,11 @@ from zhnews.urls import absolute_url
 
 RELATED_LIMIT = 5
 RELATED_TERMS = 8  # the title's rarest recurring bigrams/words, OR-ed together for "related articles"
-# Related articles come from the articles next to this one in index order (search_rowid: the order articles
-# entered the archive, so roughly time) whose TITLE shares one of its rarest terms: a bounded slice of the
-# index, whatever the archive's size. Ranking all matches with FTS5's bm25 cost 170 ms at 60k articles (bm25
-# scans each phrase's whole document list for its IDF), so candidates are ranked here, by shared title terms.
+# Related articles come from the articles next to this one in index order (search_rowid: the minute of
+# publication: those published around the same time) whose TITLE shares one of its rarest terms: a bounded
+# slice of the index, whatever the archive's size. Ranking all matches with FTS5's bm25 cost 170 ms at 60k
+# articles (bm25 scans each phrase's whole document list for its IDF), so candidates are ranked here, by
+# shared title terms.
 RELATED_WINDOW = 2000  # index rows either side of the article
 RELATED_CANDIDATES = 200
 TERM_SAMPLE = 2000  # latest titles whose term frequencies tell rare title terms from common ones (中国)

@@ -72,10 +72,14 @@ def serve_settings() -> dict[str, Any]:
     return found
 
 
-def make_datasette(db: Path) -> Datasette:
+def load_metadata() -> dict[str, Any]:
+    return yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
+
+
+def make_datasette(db: Path, metadata: dict[str, Any] | None = None) -> Datasette:
     return Datasette(
         immutables=[str(db)],
-        metadata=yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8")),
+        metadata=metadata or load_metadata(),
         plugins_dir=str(ROOT / "plugins"),
         template_dir=str(ROOT / "templates"),
         static_mounts=[("static", str(ROOT / "static"))],
@@ -451,6 +455,33 @@ async def test_ranked_search_page_shows_cards_with_highlighted_snippets(ds: Data
     assert page.select_one("input[name=q]")["value"] == "台湾"
     menu = page.select("select[name=outlet] option")
     assert len(menu) == 1 + len(rows(db, "select id from outlets where articles > 0"))
+
+
+async def test_a_very_common_term_ranks_only_its_newest_matches_and_says_so(corpus_db: Path) -> None:
+    """The ranked search scores only the newest N matches (after the outlet and date filters): N is 20,000
+    in metadata.yml, shrunk here to 40 so that the corpus has more matches than that."""
+    metadata = load_metadata()
+    search = metadata["databases"]["news"]["queries"]["search"]
+    assert "cut(size) as (select 20000)" in search["sql"]
+    search["sql"] = search["sql"].replace("(select 20000)", "(select 40)")
+    ds = make_datasette(corpus_db, metadata)
+    articles = rows(corpus_db, "select id, title, lead, body_text, outlet, published, search_rowid "
+                               "from articles")
+    for outlet in ("", "rfi"):
+        matches = [a for a in articles if term_matches("中国", a) and outlet in ("", a["outlet"])]
+        assert len(matches) > 40
+        newest = sorted(matches, key=lambda a: a["search_rowid"])[-40:]
+        results = (await get(ds, f"/news/search.json?q={quote('中国')}&outlet={outlet}&_shape=array")).json()
+        assert {r["id"] for r in results} == {a["id"] for a in newest}
+        assert all(r["newest_only"] == 1 and r["ranked_newest"] == 40 for r in results)
+        # newest by publication: search_rowid is the minute of publication
+        cut = min(a["published"][:16] for a in newest)
+        assert all(a["published"][:16] <= cut for a in matches if a not in newest)
+    page = soup((await get(ds, f"/news/search?q={quote('中国')}")).text)
+    assert "the newest 40 are ranked" in page.select_one(".zh-window").get_text()
+    rare = (await get(ds, f"/news/search.json?q={quote('刘建超')}&_shape=array")).json()
+    assert rare and all(r["newest_only"] == 0 for r in rare)
+    assert soup((await get(ds, f"/news/search?q={quote('刘建超')}")).text).select_one(".zh-window") is None
 
 
 async def test_table_page_links_to_the_ranked_search(ds: Datasette) -> None:

@@ -364,27 +364,33 @@ def test_a_source_left_out_of_the_run_is_removed_from_the_database(tmp_path: Pat
     assert (report.removed, report.articles) == (1, 1)
 
 
-def test_search_rowids_are_dense_kept_when_the_text_changes_and_never_reused(tmp_path: Path) -> None:
+def minute(day: int) -> int:
+    """search_rowid_for an article_file of July `day` 2020: 10:00 Paris time is 08:00 UTC."""
+    return int(datetime(2020, 7, day, 8, 0, tzinfo=UTC).timestamp()) // 60
+
+
+def test_search_rowid_is_the_minute_of_publication_kept_when_the_text_changes(tmp_path: Path) -> None:
     src, db = tmp_path / "archive", tmp_path / "news.db"
-    for i in range(3):
-        write(src / "rfi" / f"{i}.md", article_file(f"{URL}-{i}", f"报道{i}", LEAD, PARAS[i:i + 1]))
+    for i, day in enumerate((18, 17, 17)):  # two share a minute: one of them gets the next number
+        write(src / "rfi" / f"{i}.md", article_file(f"{URL}-{i}", f"报道{i}", LEAD, PARAS[i:i + 1], day=day))
     run_build(src, db=db)
     rowid = dict(rows(db, "SELECT title, search_rowid FROM articles"))
-    assert sorted(rowid.values()) == [1, 2, 3]
+    assert rowid["报道0"] == minute(18)
+    assert {rowid["报道1"], rowid["报道2"]} == {minute(17), minute(17) + 1}
 
     # An edited article keeps its search_rowid and is found by its new text only.
-    write(src / "rfi" / "1.md", article_file(f"{URL}-1", "报道1", LEAD, [PARAS[3]]))
+    write(src / "rfi" / "1.md", article_file(f"{URL}-1", "报道1", LEAD, [PARAS[3]], day=17))
     run_build(src, db=db)
     assert dict(rows(db, "SELECT title, search_rowid FROM articles")) == rowid
     assert search(db, "夜间服务") == {i for (i,) in rows(db, "SELECT id FROM articles WHERE title = '报道1'")}
     assert search(db, "通勤线路") == set()
 
-    # The article holding the highest search_rowid goes; the next new article does not reuse it.
-    last = max(rowid, key=rowid.__getitem__)
-    (src / "rfi" / f"{last.removeprefix('报道')}.md").unlink()
-    write(src / "rfi" / "new.md", article_file(f"{URL}-new", "新报道", LEAD, PARAS[:2]))
+    # A removed article frees its minute; a new article of an earlier day sorts before the others.
+    (src / "rfi" / "1.md").unlink()
+    write(src / "rfi" / "new.md", article_file(f"{URL}-new", "新报道", LEAD, PARAS[:2], day=3))
     run_build(src, db=db)
-    assert rows(db, "SELECT title, search_rowid FROM articles WHERE search_rowid > 3") == [("新报道", 4)]
+    assert rows(db, "SELECT title, search_rowid FROM articles ORDER BY search_rowid") == [
+        ("新报道", minute(3)), ("报道2", rowid["报道2"]), ("报道0", minute(18))]
     assert_search_index_matches_articles(db)
 
 

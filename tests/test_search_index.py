@@ -22,12 +22,11 @@ from zhnews.search_index import (
     SEARCH_VIEW,
     create_search_index,
     index_articles,
-    last_search_rowid,
     optimize_search_index,
-    record_last_search_rowid,
     register_sql_functions,
     search_index_bytes,
     search_index_is_current,
+    search_rowid_for,
     tidy_search_index,
     unindex_articles,
 )
@@ -323,12 +322,14 @@ def test_create_search_index_with_replace_starts_empty(db: sqlite_utils.Database
     assert search(db, "台湾") == []
 
 
-def test_the_last_search_rowid_handed_out_is_remembered(db: sqlite_utils.Database) -> None:
-    assert last_search_rowid(db) == 0
-    record_last_search_rowid(db, 6)
-    record_last_search_rowid(db, 9)
-    assert last_search_rowid(db) == 9
-    assert create_search_index(db, replace=True) and last_search_rowid(db) == 0
+def test_a_search_rowid_is_the_minute_of_publication_or_of_the_feed() -> None:
+    assert search_rowid_for("1970-01-01T00:02:59Z") == 2
+    assert search_rowid_for("2020-07-17T08:00:00Z") == 26_582_880
+    assert search_rowid_for("2020-07-17T10:00:00+02:00") == 26_582_880
+    assert search_rowid_for("2020-07-17T08:00:00") == 26_582_880  # no offset: UTC, as the build writes
+    assert search_rowid_for(None, "2020-07-17T08:00:30Z") == 26_582_880
+    assert search_rowid_for("not a date", "2020-07-17T08:00:00Z") == 26_582_880
+    assert search_rowid_for(None, None) == search_rowid_for("1969-12-31T00:00:00Z") == 0
 
 
 def test_incremental_churn_is_optimized_away_once_it_passes_the_threshold(tmp_path: Path) -> None:

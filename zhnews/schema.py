@@ -7,8 +7,11 @@ as NULL so facets and `is null` filters read naturally. The search table(s) come
 zhnews.search_index.
 
 `articles.search_rowid` keys the full-text index instead of `id`: FTS5 stores each term's document list as
-rowid deltas, and `id` is a hash spread over 2^53 (6-8 bytes per entry instead of 1-2). It is dense, given
-when an article first appears (max + 1, never reused) and kept when its text changes.
+rowid deltas, and `id` is a hash spread over 2^53 (6-8 bytes per entry instead of 1-2). It is the minute of
+publication (made unique), given when an article first appears and kept when its text changes, so the
+index's own order is time order: "the newest matches" is a cheap reverse scan of the index
+(zhnews.search_index.search_rowid_for). `articles_search_filter` lets a search read each match's outlet
+and date without touching the (large) article rows: the ranked search names it with INDEXED BY.
 
 Bump SCHEMA_VERSION on any change: a database of another version is rebuilt from scratch (see build.py).
 """
@@ -17,7 +20,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 2  # 2: articles.search_rowid
+SCHEMA_VERSION = 3  # 2: articles.search_rowid; 3: search_rowid in time order, articles_search_filter
 
 TABLES = """
 CREATE TABLE outlets (
@@ -77,6 +80,7 @@ CREATE INDEX articles_section ON articles(section);
 CREATE INDEX articles_author ON articles(author);
 CREATE INDEX articles_published_month ON articles(published_month);
 CREATE INDEX articles_language ON articles(language);
+CREATE INDEX articles_search_filter ON articles(search_rowid, outlet, published);
 CREATE INDEX captures_article_id ON captures(article_id);
 """
 

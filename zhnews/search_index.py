@@ -6,16 +6,20 @@ the original `body_text`, which also shows the text as written (臺灣 stays 臺
 
 Why rowid = `articles.search_rowid`, not `articles.id`: FTS5 stores each term's document list as rowid
 DELTAS; ids are hashes spread over 2^53, so every (term, document) entry paid 6-8 bytes of delta instead
-of 1-2. The builder gives each new article the next search_rowid (dense, never reused: META_TABLE keeps the
-last one) and keeps it when the article's text changes.
+of 1-2. search_rowid is the article's minute of publication, bumped to the next free integer when taken
+(`search_rowid_for`); it is given when the article first appears and kept when its text changes. So the
+index's rowid order is time order, and "the newest N matches" is FTS5's cheap reverse scan
+(`order by rowid desc`): the ranked search ranks only those when a term is very common (metadata.yml),
+because FTS5's bm25 costs ~2 us per match (中国 matches 85% of the archive).
 
 Measured 2026-11-28 on ../shared/corpus (2,618 files -> 2,606 articles, body_text 9.55 MB; bytes from
 `dbstat` via search_index_bytes; SQLite 3.40.1), as built by build_db.py, optimized:
     rowid = articles.id (hash)             12.74 MB = 1.33x body_text
-    rowid = search_rowid (dense, chosen)    7.21 MB = 0.75x body_text; the same article sets for
+    rowid = 1..N in arrival order           7.21 MB = 0.75x body_text; the same article sets for
                                             台湾 臺灣 法 刘建超 Finer 2024 中国 美国, the same top 50 for 台湾
-At 60k synthetic articles (benchmarks/fts_rowids.py, in benchmarks/RESULTS.md): 1.36x -> 0.78x, indexing
-75 s -> 11 s.
+At 60k synthetic articles (benchmarks/fts_rowids.py, in benchmarks/RESULTS.md): hashed 1.36x, 1..N 0.78x,
+minute of publication (chosen) 0.82x; indexing 75 s / 11 s / 13-14 s (the writer inserts each batch in
+rowid order: FTS5 flushes its pending terms whenever a rowid goes down).
 Earlier choices, same corpus: the stored column order (body, lead, title) saves 12% (see STORED_COLUMNS);
 punctuation boundaries cost 5% but stop false phrase matches across punctuation (国美 10 -> 78 articles
 without them); a regular FTS5 table storing the segmented text would be 2.4x the contentless one.
@@ -45,7 +49,7 @@ Contract with the builder (zhnews/writer.py), all inside the caller's transactio
     index_articles(db, [new_row])               # a changed article keeps its search_rowid
     optimize_search_index(db)                   # after a full build: one b-tree segment (smaller, faster)
     tidy_search_index(db, unindexed, total)     # after an incremental build
-    record_last_search_rowid(db, last)          # the highest search_rowid handed out (last_search_rowid)
+A new article's search_rowid is `search_rowid_for(published, fed_at)`, bumped while taken.
 Parsing workers may call `segment_article` and hand the result to `index_segmented`/`unindex_segmented`.
 
 Query side: join `articles.search_rowid = articles_fts.rowid`. The view `articles_search` is the same index
@@ -64,6 +68,7 @@ import html
 import sqlite3
 import unicodedata
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from importlib.metadata import version
 
 import sqlite_utils
@@ -234,14 +239,23 @@ def tidy_search_index(db: Db, unindexed: int, total: int) -> bool:
     return False
 
 
-def last_search_rowid(db: Db) -> int:
-    """The highest search_rowid ever handed out (0 for a new index): rowids of deleted articles are never
-    reused, so a search_rowid names one article for the life of the index."""
-    return _meta_int(db, "last_rowid")
+def search_rowid_for(published: str | None, fed_at: str | None = None) -> int:
+    """The preferred search_rowid of a new article: its minute of publication (UTC ISO 8601, else the feed
+    time, else 0), counted from 1970. The caller bumps it to the next free integer when it is taken.
 
-
-def record_last_search_rowid(db: Db, value: int) -> None:
-    _set_meta(db, "last_rowid", value)
+    Why minutes: the index stays in time order, and consecutive articles of a term stay a small delta apart
+    (~0.2 articles per minute at 500k articles over six years): 0.82x body_text vs 0.78x for 1..N.
+    """
+    for value in (published, fed_at):
+        if value:
+            try:
+                moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                continue
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+            return max(0, int(moment.timestamp()) // 60)
+    return 0
 
 
 def search_index_bytes(db: Db) -> int:

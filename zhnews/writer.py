@@ -4,8 +4,9 @@ The database keeps one row per file (`captures` or `build_errors`) and one artic
 article is the parse of its best capture (most text, then latest `published`, then smallest `source`);
 `captures.chosen` marks it. When the captures of an article change, the best one is re-chosen: from the
 files parsed in the same batch, else by re-parsing the file of the best remaining capture. So any order
-of incremental runs ends in the same database a `--full` build would produce, but for the numbering of
-`articles.search_rowid` (the search index's key, given in order of arrival and kept for the article's life).
+of incremental runs ends in the same database a `--full` build would produce, but for
+`articles.search_rowid` (the search index's key: the minute of publication, bumped past the rowids already
+taken, so it can differ by a few when articles share a minute; kept for the article's life).
 """
 
 from __future__ import annotations
@@ -42,9 +43,6 @@ class Writer:
             schema.create(conn)
             search_index.create_search_index(conn)
         conn.execute("BEGIN")
-        # search_rowid: dense, handed out in order, never reused (search_index keeps the high-water mark)
-        top = conn.execute("SELECT coalesce(max(search_rowid), 0) FROM articles").fetchone()[0]
-        self.last_rowid = max(search_index.last_search_rowid(conn), top)
         self.unindexed = 0  # changed or removed articles: their stale index entries decide finish()'s tidying
         self.outlets = {r[0] for r in conn.execute("SELECT id FROM outlets")}
         if fresh:
@@ -178,8 +176,8 @@ class Writer:
                     unindex.append(old)
                     rowid = old[0]
                 else:
-                    self.last_rowid += 1
-                    rowid = self.last_rowid
+                    rowid = self._free_search_rowid(search_index.search_rowid_for(row["published"],
+                                                                                  row["fed_at"]))
                 self.conn.execute(_INSERT_ARTICLE, {**row, "search_rowid": rowid})
                 index.append((rowid, *out.segmented))
                 self.conn.execute("UPDATE captures SET chosen = (source = ?) WHERE article_id = ?",
@@ -188,10 +186,18 @@ class Writer:
             self.conn.execute(
                 "UPDATE articles SET captures = (SELECT count(*) FROM captures WHERE article_id = ?) "
                 "WHERE id = ?", (aid, aid))
+        # In rowid order: FTS5 flushes its pending terms to a new segment whenever a rowid goes down.
         if unindex:
-            self.unindexed += search_index.unindex_articles(self.conn, unindex)
+            self.unindexed += search_index.unindex_articles(self.conn, sorted(unindex))
         if index:
-            search_index.index_segmented(self.conn, index)
+            search_index.index_segmented(self.conn, sorted(index))
+
+    def _free_search_rowid(self, wanted: int) -> int:
+        """`wanted`, or the next integer above it that no article holds (articles sharing a minute)."""
+        rowid = wanted
+        while self.conn.execute("SELECT 1 FROM articles WHERE search_rowid = ?", (rowid,)).fetchone():
+            rowid += 1
+        return rowid
 
     def finish(self, fingerprint: int, fresh: bool) -> None:
         if fresh:
@@ -199,7 +205,6 @@ class Writer:
         else:  # optimize once enough stale entries have accumulated over incremental builds
             total = self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
             search_index.tidy_search_index(self.conn, self.unindexed, total)
-        search_index.record_last_search_rowid(self.conn, self.last_rowid)
         self.conn.execute(
             "UPDATE outlets SET articles = (SELECT count(*) FROM articles WHERE outlet = outlets.id)")
         registry = [o.code for o in ALL_OUTLETS]
