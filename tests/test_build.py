@@ -394,6 +394,16 @@ def test_search_rowid_is_the_minute_of_publication_kept_when_the_text_changes(tm
     assert_search_index_matches_articles(db)
 
 
+def test_a_full_build_leaves_fts5s_default_merging_for_the_next_builds(
+        subset: Path, tmp_path: Path) -> None:
+    """A full build fills the index with merging held back (search_index.BULK_MERGE), then optimizes it; the
+    database it leaves must merge normally again, or every incremental build would add a segment for good."""
+    db = tmp_path / "news.db"
+    run_build(subset, db=db)
+    config = dict(rows(db, "SELECT k, v FROM articles_fts_config WHERE k IN ('automerge', 'crisismerge')"))
+    assert config == {"automerge": 4, "crisismerge": 16}
+
+
 def test_an_incremental_build_that_changes_many_articles_leaves_an_optimized_index(
         subset: Path, tmp_path: Path) -> None:
     """Re-indexing leaves the old entries in the index until a merge: an incremental build that changed

@@ -43,11 +43,13 @@ depends on (our version, Python's Unicode data, OpenCC) and reports when the ind
 
 Contract with the builder (zhnews/writer.py), all inside the caller's transaction (nothing here commits):
     if create_search_index(db):                 # True: the index is new and empty
+        set_merge_policy(db, bulk=True)         # fewer merges while the new index is filled
         index_articles(db, all_article_rows)    # rows are (search_rowid, title, lead, body_text)
+        optimize_search_index(db)               # one b-tree segment (smaller, faster)
+        set_merge_policy(db, bulk=False)        # before committing: incremental builds need merging
     ...
     unindex_articles(db, [old_row])             # BEFORE the articles row changes or is deleted
     index_articles(db, [new_row])               # a changed article keeps its search_rowid
-    optimize_search_index(db)                   # after a full build: one b-tree segment (smaller, faster)
     tidy_search_index(db, unindexed, total)     # after an incremental build
 A new article's search_rowid is `search_rowid_for(published, fed_at)`, bumped while taken.
 Parsing workers may call `segment_article` and hand the result to `index_segmented`/`unindex_segmented`.
@@ -216,6 +218,20 @@ def _set_meta(db: Db, key: str, value: int) -> None:
     _conn(db).execute(
         f"insert into {META_TABLE} (key, value) values (?, ?) "
         "on conflict(key) do update set value = excluded.value", [key, str(value)])
+
+
+# FTS5's merge settings while a new index is filled in one go (`optimize` follows), and its defaults, which
+# incremental builds need (a segment per build would otherwise pile up). Measured at 60k articles (CPU seconds
+# to index and optimize, same 180.4 MB result): defaults 14.6 s; automerge 0 11.5 s; automerge 0 with
+# crisismerge 64 (chosen) 10.6 s. Fewer, wider merges: each entry is rewritten fewer times before `optimize`.
+BULK_MERGE = {"automerge": 0, "crisismerge": 64}
+STEADY_MERGE = {"automerge": 4, "crisismerge": 16}
+
+
+def set_merge_policy(db: Db, *, bulk: bool) -> None:
+    """BULK_MERGE while a new index is filled and optimized in the same build, else STEADY_MERGE."""
+    for key, value in (BULK_MERGE if bulk else STEADY_MERGE).items():
+        _conn(db).execute(f"insert into {FTS_TABLE}({FTS_TABLE}, rank) values (?, ?)", [key, value])
 
 
 def optimize_search_index(db: Db) -> None:

@@ -42,6 +42,7 @@ class Writer:
         if fresh:
             schema.create(conn)
             search_index.create_search_index(conn)
+            search_index.set_merge_policy(conn, bulk=True)  # finish() optimizes and restores the defaults
         conn.execute("BEGIN")
         self.unindexed = 0  # changed or removed articles: their stale index entries decide finish()'s tidying
         self.outlets = {r[0] for r in conn.execute("SELECT id FROM outlets")}
@@ -202,6 +203,7 @@ class Writer:
     def finish(self, fingerprint: int, fresh: bool) -> None:
         if fresh:
             search_index.optimize_search_index(self.conn)  # one b-tree instead of many: smaller, faster
+            search_index.set_merge_policy(self.conn, bulk=False)
         else:  # optimize once enough stale entries have accumulated over incremental builds
             total = self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
             search_index.tidy_search_index(self.conn, self.unindexed, total)
