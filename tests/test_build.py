@@ -394,6 +394,19 @@ def test_search_rowid_is_the_minute_of_publication_kept_when_the_text_changes(tm
     assert_search_index_matches_articles(db)
 
 
+def test_articles_sharing_a_minute_get_the_consecutive_numbers_after_it(tmp_path: Path) -> None:
+    src, db = tmp_path / "archive", tmp_path / "news.db"
+    for i in range(30):
+        write(src / "rfi" / f"{i}.md", article_file(f"{URL}-{i}", f"报道{i}", LEAD, PARAS[:1], day=17))
+    run_build(src, db=db)
+    given = [r for (r,) in rows(db, "SELECT search_rowid FROM articles ORDER BY 1")]
+    assert given == list(range(minute(17), minute(17) + 30))
+    # the next build's newcomer of the same minute goes after them
+    write(src / "rfi" / "new.md", article_file(f"{URL}-new", "新报道", LEAD, PARAS[:1], day=17))
+    run_build(src, db=db)
+    assert rows(db, "SELECT search_rowid FROM articles WHERE title = '新报道'") == [(minute(17) + 30,)]
+
+
 def test_a_full_build_leaves_fts5s_default_merging_for_the_next_builds(
         subset: Path, tmp_path: Path) -> None:
     """A full build fills the index with merging held back (search_index.BULK_MERGE), then optimizes it; the
