@@ -31,7 +31,7 @@ _INSERT_ARTICLE = (
 )
 
 
-LAST_GIVEN_MAX = 50_000  # minutes remembered by Writer._free_search_rowid (a few MB)
+LAST_GIVEN_MAX = 10_000  # shared minutes remembered by Writer._free_search_rowid (about 1 MB)
 
 
 class Writer:
@@ -47,7 +47,7 @@ class Writer:
             search_index.create_search_index(conn)
             search_index.set_merge_policy(conn, bulk=True)  # finish() optimizes and restores the defaults
         conn.execute("BEGIN")
-        self.last_given: dict[int, int] = {}  # wanted search_rowid -> the last one given for it (bounded)
+        self.last_given: dict[int, int] = {}  # shared minute -> the last search_rowid given for it
         self.unindexed = 0  # changed or removed articles: their stale index entries decide finish()'s tidying
         self.outlets = {r[0] for r in conn.execute("SELECT id FROM outlets")}
         if fresh:
@@ -207,9 +207,10 @@ class Writer:
         rowid = max(wanted, self.last_given.get(wanted, wanted))
         while self.conn.execute("SELECT 1 FROM articles WHERE search_rowid = ?", (rowid,)).fetchone():
             rowid += 1
-        if len(self.last_given) >= LAST_GIVEN_MAX:
-            self.last_given.clear()  # bounded memory; probing from the minute is only slower, never wrong
-        self.last_given[wanted] = rowid
+        if rowid > wanted:  # only minutes that are shared: most articles have one to themselves
+            if len(self.last_given) >= LAST_GIVEN_MAX:
+                self.last_given.clear()  # bounded memory; probing from the minute is only slower
+            self.last_given[wanted] = rowid
         return rowid
 
     def finish(self, fingerprint: int, fresh: bool) -> None:
