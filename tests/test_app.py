@@ -14,7 +14,6 @@ import csv
 import io
 import json
 import re
-import shlex
 import sqlite3
 import subprocess
 import sys
@@ -31,6 +30,7 @@ from datasette.app import Datasette
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from benchmarks import latency
 from zhnews.search_text import normalise
 from zhnews.text import clean_line
 
@@ -57,9 +57,7 @@ def build_database(sources: list[Path], folder: Path) -> Path:
 
 def serve_flags() -> list[str]:
     """The Datasette flags of `make serve`, from the Makefile itself (one place for both)."""
-    out = subprocess.run(["make", "-s", "--no-print-directory", "serve-flags"], cwd=ROOT,
-                         capture_output=True, text=True, check=True).stdout
-    return shlex.split(out)
+    return latency.serve_flags(ROOT)
 
 
 def serve_settings() -> dict[str, Any]:
