@@ -86,14 +86,14 @@ def insert_ceiling(texts: Path, db_path: Path, segmenter: str) -> dict[str, floa
     """A bare sqlite-utils insert of the extracted texts, then an FTS5 index of them (fresh database).
 
     segmenter "none": the text as is with sqlite-utils' default FTS (unicode61) — the bare minimum;
-    "zhnews": the text passed through zhnews.search_text.segment first, i.e. the tokens Chinese search
+    "zhnews": the text passed through zhnews.search.text.segment first, i.e. the tokens Chinese search
     needs, so the index is the size and shape the real one has.
     """
     import sqlite_utils
 
     segment = None
     if segmenter == "zhnews":
-        from zhnews.search_text import segment
+        from zhnews.search.text import segment
 
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(str(db_path) + suffix).unlink(missing_ok=True)

@@ -3,10 +3,10 @@
 Why: FTS5 stores each term's document list as rowid DELTAS (varints). Article ids are hashes spread over
 2^53, so consecutive documents of a term are ~2^53/df apart: 6-8 bytes per (term, document) entry instead
 of 1-2 with dense rowids. The build keys articles_fts by `articles.search_rowid`, the minute of publication
-made unique (zhnews.search_index.search_rowid_for): nearly as compact as 1..N, and in time order, which
+made unique (zhnews.search.index.search_rowid_for): nearly as compact as 1..N, and in time order, which
 lets the ranked search take "the newest N matches" cheaply. This script measures bytes, index time and
 query time of each keying on a built database, by indexing the same segmented text
-(zhnews.search_index.segment_article, same tokenizer and columns) in a scratch copy; the database itself
+(zhnews.search.index.segment_article, same tokenizer and columns) in a scratch copy; the database itself
 is never modified.
 
     python -m benchmarks.fts_rowids benchmarks/work/n60000/news.db [--keying minutes ...]
@@ -24,9 +24,9 @@ from pathlib import Path
 import click
 
 from benchmarks.latency import QUERIES, percentile
-from zhnews import search_index
-from zhnews.search_index import COLUMNS, RANK, search_rowid_for, segment_article
-from zhnews.search_text import FTS5_TOKENIZE, fts_query
+from zhnews.search import index as search_index
+from zhnews.search.index import COLUMNS, RANK, search_rowid_for, segment_article
+from zhnews.search.text import FTS5_TOKENIZE, fts_query
 
 # hashed: rowid = articles.id; dense: 1..N in publication order; minutes: the minute of publication made
 # unique, inserted in the build's arrival order in sorted batches of BATCH (what the writer does)

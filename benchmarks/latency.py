@@ -205,7 +205,7 @@ def match_counts(db: Path) -> tuple[dict[str, int | None], dict[str, float | Non
     """How many articles each query matches (the shared rewrite, straight on the FTS table): the load behind
     each latency figure; and the best of 3 times of that count: a floor for any page that shows an exact
     count (the stock table page counts, and its rows query enumerates the same matches again)."""
-    from zhnews.search_text import fts_query
+    from zhnews.search.text import fts_query
 
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     counts: dict[str, int | None] = {}

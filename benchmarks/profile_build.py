@@ -51,7 +51,7 @@ def group_of(filename: str, name: str) -> str:
 
 def profile(corpus: Path, top: int) -> str:
     """Run the build under cProfile; a Markdown table of own time per group and the top functions."""
-    from zhnews.cli import main as build_main
+    from zhnews.build.cli import main as build_main
 
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "news.db"

@@ -16,11 +16,11 @@ from datasette import hookimpl
 from datasette.database import QueryInterrupted
 from datasette.utils import tilde_decode
 
-from zhnews.sanitise import sanitise_html
-from zhnews.search_index import FTS_TABLE
-from zhnews.search_text import MATCH_NOTHING, fts_query, normalise
+from zhnews.extract.sanitise import sanitise_html
+from zhnews.extract.urls import absolute_url
+from zhnews.search.index import FTS_TABLE
+from zhnews.search.text import MATCH_NOTHING, fts_query, normalise
 from zhnews.text import HAN_RE
-from zhnews.urls import absolute_url
 
 RELATED_LIMIT = 5
 RELATED_TERMS = 8  # the title's rarest recurring bigrams/words, OR-ed together for "related articles"

@@ -2,7 +2,7 @@
 
 `render_cell` output bypasses Datasette's `truncate_cells_html`, so every long text is cut HERE; whole bodies
 on a table page would make it megabytes long. Everything is escaped by markupsafe, except HTML that went
-through nh3 (the snippet's <mark> tags, the body through zhnews.sanitise at render time).
+through nh3 (the snippet's <mark> tags, the body through zhnews.extract.sanitise at render time).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import markupsafe
 import nh3
 from datasette import hookimpl
 
-from zhnews.snippets import snippet
-from zhnews.urls import absolute_url
+from zhnews.extract.urls import absolute_url
+from zhnews.search.snippets import snippet
 
 EXCERPT_CHARS = 90  # about two lines of Chinese in a table cell
 TITLE_CHARS = 120

@@ -1,7 +1,7 @@
 """Chinese search for Datasette: the shared query rewrite replaces Datasette's `escape_fts`.
 
 Datasette's stock `escape_fts` quotes whitespace-separated words, which finds nothing in an index where every
-Han character is its own token. `zhnews.search_text.fts_query` rewrites a query the way the index was built
+Han character is its own token. `zhnews.search.text.fts_query` rewrites a query the way the index was built
 (NFKC, Traditional -> Simplified, one token per Han character, phrases) and never yields an FTS5 syntax
 error.
 
@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
 
-from zhnews.search_index import register_sql_functions
+from zhnews.search.index import register_sql_functions
 
 
 @hookimpl(trylast=True)

@@ -31,7 +31,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benchmarks import latency
-from zhnews.search_text import normalise
+from zhnews.search.text import normalise
 from zhnews.text import clean_line
 
 ROOT = Path(__file__).resolve().parent.parent

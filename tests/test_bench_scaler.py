@@ -9,7 +9,7 @@ import pytest
 
 from benchmarks.scale_corpus import Scaler, article_files, ensure_corpus, mutate
 from zhnews.article import ParseError
-from zhnews.parser import parse
+from zhnews.extract.parser import parse
 
 pytestmark = pytest.mark.corpus
 

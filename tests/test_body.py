@@ -1,7 +1,7 @@
 """The article body: what is kept, what is removed, and how text, images and reader HTML come out.
 
 Fixtures `tests/fixtures/body-*.html` are written by us in each outlet's markup, as extract_body sees it
-(the header nodes — date line, byline, CDT 档案卡, RFA credit line — already removed by zhnews.meta).
+(the header nodes — date line, byline, CDT 档案卡, RFA credit line — already removed by zhnews.extract.meta).
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 
 from tests.conftest import FIXTURES, corpus_files
 from zhnews.article import ParseError
-from zhnews.body import Body, extract_body
-from zhnews.envelope import split
-from zhnews.images import unwrap_proxy
-from zhnews.parser import parse
+from zhnews.extract.body import Body, extract_body
+from zhnews.extract.envelope import split
+from zhnews.extract.images import unwrap_proxy
+from zhnews.extract.parser import parse
 
 URLS = {
     "rfi": "https://www.rfi.fr/cn/国际/20240101-example",
@@ -532,7 +532,7 @@ def test_any_mix_of_markup_yields_clean_paragraphs_and_safe_html(html: str) -> N
 
 
 def _corpus_bodies(corpus: Path) -> list[tuple[Path, str, Body]]:
-    """Every corpus file through the real parse() (zhnews.meta removes the header nodes first)."""
+    """Every corpus file through the real parse() (zhnews.extract.meta removes the header nodes first)."""
     out = []
     for path in corpus_files(corpus):
         try:

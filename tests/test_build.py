@@ -23,9 +23,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT, corpus_files
-from zhnews.build import BuildError, BuildReport, article_id, build
-from zhnews.search_index import search_index_bytes
-from zhnews.search_text import fts_query
+from zhnews.build.run import BuildError, BuildReport, article_id, build
+from zhnews.search.index import search_index_bytes
+from zhnews.search.text import fts_query
 from zhnews.sources import FolderSource, GitHistorySource
 from zhnews.text import to_simplified
 
@@ -308,7 +308,7 @@ def test_incremental_builds_equal_full_builds_through_random_edits(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Files sharing URLs are edited, added, deleted and touched at random; after every round the
     incrementally updated database equals a database built from scratch, searches included."""
-    monkeypatch.setattr("zhnews.build.CHUNK", 3)  # many small batches: captures change across batches
+    monkeypatch.setattr("zhnews.build.run.CHUNK", 3)  # many small batches: captures change across batches
     rng = random.Random(20200717)
     src, db = tmp_path / "archive", tmp_path / "news.db"
     urls = [f"{URL}-{i}" for i in range(5)]
@@ -420,7 +420,7 @@ def test_a_full_build_leaves_fts5s_default_merging_for_the_next_builds(
 def test_an_incremental_build_that_changes_many_articles_leaves_an_optimized_index(
         subset: Path, tmp_path: Path) -> None:
     """Re-indexing leaves the old entries in the index until a merge: an incremental build that changed
-    every article would double it (measured in zhnews.search_index) unless the build optimizes it."""
+    every article would double it (measured in zhnews.search.index) unless the build optimizes it."""
     db, full_db = tmp_path / "news.db", tmp_path / "full.db"
     run_build(subset, db=db)
     for path in sorted(subset.rglob("*.md")):

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from zhnews.build import PAUSE_ENV
+from zhnews.build.run import PAUSE_ENV
 
 PARAS = [
     "柏林市议会周四通过新的租金管理条例，规定未来五年内老旧住宅的租金涨幅不得超过百分之十。",

@@ -1,4 +1,4 @@
-"""Date evidence formats and the `published` resolution order (zhnews.dates docstring)."""
+"""Date evidence formats and the `published` resolution order (zhnews.extract.dates docstring)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from zhnews.dates import (
+from zhnews.extract.dates import (
     PARIS,
     SHANGHAI,
     Evidence,

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from zhnews.article import ParseError
-from zhnews.envelope import decode, split, split_title_line
+from zhnews.extract.envelope import decode, split, split_title_line
 
 PLAIN = "<!--1595241918000-->\n[标题](https://example.org/a)\n------\n\n<p>正文</p>\n".encode()
 

@@ -8,10 +8,10 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.conftest import corpus_files
-from zhnews.body import extract_body
-from zhnews.envelope import split
-from zhnews.language import detect_language
-from zhnews.outlets import outlet_code
+from zhnews.extract.body import extract_body
+from zhnews.extract.envelope import split
+from zhnews.extract.language import detect_language
+from zhnews.extract.outlets import outlet_code
 
 
 @pytest.mark.parametrize(

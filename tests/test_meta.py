@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
-from zhnews.meta import Meta, clean_author, cna_reporter, extract, rfa_reporter, section_from_url
+from zhnews.extract.meta import Meta, clean_author, cna_reporter, extract, rfa_reporter, section_from_url
 
 
 def run(html: str, outlet: str = "x", url: str = "https://a.b/c") -> tuple[Meta, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from zhnews.outlets import ALL_OUTLETS, derived_code, outlet_code, outlet_info, strip_title_suffix
+from zhnews.extract.outlets import ALL_OUTLETS, derived_code, outlet_code, outlet_info, strip_title_suffix
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import FIXTURES
 from zhnews import parse
 from zhnews.article import Article, ParseError
-from zhnews.parser import clean_title
+from zhnews.extract.parser import clean_title
 
 
 def article(name: str, source: str | None = None) -> Article:

@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zhnews.sanitise import ATTRIBUTES, TAGS, sanitise_html
+from zhnews.extract.sanitise import ATTRIBUTES, TAGS, sanitise_html
 
 BASE = "https://www.rfi.fr/cn/国际/20240101-example"
 

@@ -1,4 +1,4 @@
-"""The articles' full-text index (zhnews.search_index), searched through the query rewrite in a real file.
+"""The articles' full-text index (zhnews.search.index), searched through the query rewrite in a real file.
 
 Every article here is written by us for the tests.
 """
@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import corpus_files
-from zhnews.outcome import article_id
-from zhnews.search_index import (
+from zhnews.build.outcome import article_id
+from zhnews.search.index import (
     FTS_TABLE,
     META_TABLE,
     OPTIMIZE_SHARE,
@@ -364,7 +364,7 @@ def _corpus_texts(corpus: Path) -> list[tuple[str, str, str]]:
     """(title, lead, body_text) of every corpus file: parsed when the parser exists, else the page text."""
     try:
         from zhnews.article import ParseError
-        from zhnews.parser import parse
+        from zhnews.extract.parser import parse
     except ImportError:
         parse = None
     from bs4 import BeautifulSoup

@@ -1,4 +1,4 @@
-"""Chinese search text: normalisation, segmentation, the query rewrite and snippets (zhnews.search_text).
+"""Chinese search text: normalisation, segmentation, the query rewrite and snippets (zhnews.search.text).
 
 The sentences here are our own, written for the tests.
 """
@@ -12,7 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from zhnews.search_text import (
+from zhnews.search.snippets import highlight, snippet
+from zhnews.search.text import (
     BOUNDARY,
     FTS5_TOKENIZE,
     MATCH_NOTHING,
@@ -23,7 +24,6 @@ from zhnews.search_text import (
     segment,
     tokens,
 )
-from zhnews.snippets import highlight, snippet
 
 # Text as hypothesis should try it: Han of every plane, full-width forms, punctuation, FTS5 syntax, emoji.
 HOSTILE = st.text(

@@ -1,4 +1,4 @@
-"""The snippet shortcut (zhnews.snippets._found_fast) finds exactly what tokenising the whole text finds.
+"""The snippet shortcut (search.snippets._found_fast) finds exactly what tokenising the whole text finds.
 
 Why a separate rule: snippets run once per search result, so they search with `str.find` and tokenise only
 the lines that need it; the full tokenisation stays as the reference it must always agree with.
@@ -9,8 +9,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zhnews.search_text import parse_query
-from zhnews.snippets import _found_by_tokens, _found_fast
+from zhnews.search.snippets import _found_by_tokens, _found_fast
+from zhnews.search.text import parse_query
 
 # Characters where the shortcut could go wrong: folds that change length (… ﬁ ㍿), dropped ones (ZWSP, soft
 # hyphen), Traditional forms, line breaks of every kind, connectors, an unassigned code point in a Han block.

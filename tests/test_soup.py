@@ -1,6 +1,6 @@
 """make_soup() is an optimisation of `BeautifulSoup(markup, "lxml")`, never a different parser.
 
-It reuses one builder per thread and skips bs4 passes that plain HTML never needs (zhnews.parser); these
+It reuses one builder per thread and skips bs4 passes that plain HTML never needs (extract.parser); these
 tests pin it to the tree bs4 itself builds, on real files and on hostile fragments, so a bs4 upgrade that
 changes the internals it relies on fails here rather than silently changing articles.
 """
@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from tests.conftest import corpus_files
 from zhnews.article import ParseError
-from zhnews.envelope import split
-from zhnews.parser import make_soup
+from zhnews.extract.envelope import split
+from zhnews.extract.parser import make_soup
 
 ODD_MARKUP = [
     "",

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zhnews.urls import absolute_url, canonical_url
+from zhnews.extract.urls import absolute_url, canonical_url
 
 RFI = "https://www.rfi.fr/cn/contenu/20200720-%E7%96%AB%E6%83%85"
 

@@ -12,7 +12,7 @@ __all__ = ["Article", "Image", "ParseError", "parse"]
 def __getattr__(name: str) -> Any:
     # parse() pulls in bs4/lxml/nh3/opencc: load it on first use so `import zhnews.text` stays light.
     if name == "parse":
-        from zhnews.parser import parse
+        from zhnews.extract.parser import parse
 
         return parse
     raise AttributeError(f"module 'zhnews' has no attribute {name!r}")

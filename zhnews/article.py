@@ -26,7 +26,7 @@ class Article:
     title_raw: str  # as written in the file
     outlet: str  # short stable code: rfi, dw, voa, bbc, nyt, ... (or one derived from an unknown host)
     published: str | None = None  # UTC, YYYY-MM-DDTHH:MM:SSZ
-    published_from: str | None = None  # which evidence gave `published` (see zhnews.dates)
+    published_from: str | None = None  # which evidence gave `published` (see zhnews.extract.dates)
     fed_at: str | None = None  # the archiver's <!--ms--> stamp, UTC ISO
     dateline: str = ""  # the outlet's own date line, as shown to readers
     published_local: str | None = None  # the date line as ISO 8601 with its UTC offset, when it parses
@@ -34,7 +34,7 @@ class Article:
     section: str = ""  # readable section from the URL (RFI /cn/国际/ -> 国际)
     lead: str = ""  # the standfirst, not repeated in paragraphs
     paragraphs: list[str] = field(default_factory=list)  # clean text, in order, subheadings included
-    body_html: str = ""  # sanitised HTML of the body (zhnews.sanitise), for the reader view
+    body_html: str = ""  # sanitised HTML of the body (zhnews.extract.sanitise), for the reader view
     images: list[Image] = field(default_factory=list)
     image_url: str = ""  # the hero image
     language: str = ""  # zh-Hans, zh-Hant, en or other

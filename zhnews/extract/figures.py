@@ -12,10 +12,10 @@ import re
 from bs4 import NavigableString, Tag
 from bs4.element import Comment
 
-from zhnews.boilerplate import CREDIT, DROP_INSIDE, is_chrome
-from zhnews.images import attr, real_image
-from zhnews.lines import typeset
-from zhnews.tag_roles import INLINE, MAX_DEPTH, SKIP_TAGS
+from zhnews.extract.boilerplate import CREDIT, DROP_INSIDE, is_chrome
+from zhnews.extract.images import attr, real_image
+from zhnews.extract.lines import typeset
+from zhnews.extract.tag_roles import INLINE, MAX_DEPTH, SKIP_TAGS
 from zhnews.text import clean_line
 
 # Containers that are never a figure wrapper, however short their text.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from zhnews.build import BuildReport
+from zhnews.build.result import BuildReport
 
 
 def report_lines(report: BuildReport, *, top_errors: int = 5) -> list[str]:

@@ -4,7 +4,7 @@ Each outlet puts its date and byline in its own place (see ../shared/corpus/READ
 reads them from the parsed soup and REMOVES the nodes it consumed, so the body extractor never sees a
 date line or a credit line as article text. Rules are data (the steps table below) plus a generic
 path: a first short `<div>` whose last line is a date, the first `<time>`, an `<address>`. What a byline's
-text means is in zhnews.bylines; the section comes from the URL (zhnews.sections).
+text means is in zhnews.extract.bylines; the section comes from the URL (zhnews.extract.sections).
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from datetime import UTC, tzinfo
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
-from zhnews.bylines import clean_author, cna_reporter, rfa_reporter
-from zhnews.dates import PARIS, SHANGHAI, Evidence, evidence
-from zhnews.sections import section_from_url
+from zhnews.extract.bylines import clean_author, cna_reporter, rfa_reporter
+from zhnews.extract.dates import PARIS, SHANGHAI, Evidence, evidence
+from zhnews.extract.sections import section_from_url
 from zhnews.text import clean_line
 
 # Names other code imports from here (the byline and section rules used to live in this module).

@@ -15,10 +15,11 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-from zhnews import schema, search_index
-from zhnews.build_result import BuildReport
-from zhnews.outcome import Outcome, parse_file
-from zhnews.outlets import ALL_OUTLETS, outlet_info
+from zhnews.build import schema
+from zhnews.build.outcome import Outcome, parse_file
+from zhnews.build.result import BuildReport
+from zhnews.extract.outlets import ALL_OUTLETS, outlet_info
+from zhnews.search import index as search_index
 from zhnews.sources import Source, source_name
 
 _COLUMNS = (*schema.ARTICLE_COLUMNS, "search_rowid")

@@ -1,14 +1,14 @@
 """The article body: lead, clean paragraphs, images and reader-view HTML from the parsed page.
 
-The pipeline: zhnews.walker flattens the tree into blocks (skipping chrome), then the text rules here run
+The pipeline: the walker flattens the tree into blocks (skipping chrome), then the text rules here run
 on those blocks (feed footer, related-links labels, outlet promos, a repeated title, split datelines),
 the standfirst is taken out as the lead, and `body_html` is rendered from the same blocks, so the reader
 view shows exactly the cleaned text, and then goes through `sanitise_html`. The lead is not part of
 `body_html`: the reader shows it above.
 
-What counts as boilerplate (and what is kept on purpose) is in zhnews.boilerplate; how an <img> becomes
-an image URL (lazy attributes, placeholders, the weserv proxy) is in zhnews.images; how a figure and its
-caption are found is in zhnews.figures; where a `<br>` ends a paragraph is in zhnews.lines.
+What counts as boilerplate (and what is kept on purpose) is in boilerplate.py; how an <img> becomes
+an image URL (lazy attributes, placeholders, the weserv proxy) is in images.py; how a figure and its
+caption are found is in figures.py; where a `<br>` ends a paragraph is in lines.py.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from html import escape
 from bs4 import BeautifulSoup
 
 from zhnews.article import Image
-from zhnews.boilerplate import FOOTER, RELATED, drop_paragraph
-from zhnews.meta import body_element
-from zhnews.sanitise import sanitise_html
-from zhnews.walker import Block, read_blocks
+from zhnews.extract.boilerplate import FOOTER, RELATED, drop_paragraph
+from zhnews.extract.meta import body_element
+from zhnews.extract.sanitise import sanitise_html
+from zhnews.extract.walker import Block, read_blocks
 
 
 @dataclass(slots=True)

@@ -1,7 +1,7 @@
 """What a build gives back: its report, its one fatal error type, and the progress it drives.
 
 In a module of their own because every part of the build (lock, writer, orchestration) uses them, and
-none of those parts should import zhnews.build, which imports them all.
+none of those parts should import zhnews.build.run, which imports them all.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The full-text index of articles and its maintenance: one contentless FTS5 table, `articles_fts`.
 
 Why contentless (content=''): the index stores only what search needs (token positions and column sizes for
-bm25); the segmented search text itself is never stored. Snippets come from `zhnews.snippets.snippet` on
+bm25); the segmented search text itself is never stored. Snippets come from `snippets.snippet` on
 the original `body_text`, which also shows the text as written (臺灣 stays 臺灣).
 
 Why rowid = `articles.search_rowid`, not `articles.id`: FTS5 stores each term's document list as rowid
@@ -75,8 +75,8 @@ from importlib.metadata import version
 
 import sqlite_utils
 
-from zhnews.search_text import FTS5_TOKENIZE, fts_query, segment
-from zhnews.snippets import highlight, snippet
+from zhnews.search.snippets import highlight, snippet
+from zhnews.search.text import FTS5_TOKENIZE, fts_query, segment
 
 FTS_TABLE = "articles_fts"
 # The index keyed by articles.id, for Datasette's table search (see the module docstring); hide it too.
@@ -92,7 +92,7 @@ RANK = "bm25(1.0, 5.0, 10.0)"
 SEGMENTER_VERSION = "2"
 # tidy_search_index: 'optimize' once the articles unindexed (changed or removed) since the last optimize
 # exceed this share of all articles (measurements in the module docstring).
-OPTIMIZE_SHARE = 0.05  # bump whenever zhnews.search_text changes what segment() returns
+OPTIMIZE_SHARE = 0.05  # bump whenever zhnews.search.text changes what segment() returns
 
 Row = tuple[int, str | None, str | None, str | None]  # (search_rowid, title, lead, body_text)
 SegmentedRow = tuple[int, str, str, str]

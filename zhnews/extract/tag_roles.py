@@ -1,6 +1,6 @@
 """What a tag name means to the body reader: never text, or text that runs on inline.
 
-Shared by the tree walk (zhnews.walker) and caption reading (zhnews.figures), which must agree on both:
+Shared by the tree walk (walker.py) and caption reading (figures.py), which must agree on both:
 a caption is read with the same eyes as the paragraphs around it.
 """
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from zhnews.outlets import code_for_alias
+from zhnews.extract.outlets import code_for_alias
 from zhnews.text import clean_line
 
 # Credits that name an organisation, not a person: never an author.

@@ -1,8 +1,8 @@
 """Search snippets and highlights: the hits of a user's query shown on the ORIGINAL text, HTML-escaped.
 
-Why here and not in SQL: the index is contentless (zhnews.search_index), so FTS5's snippet() has no text to
+Why here and not in SQL: the index is contentless (zhnews.search.index), so FTS5's snippet() has no text to
 cut; and the original text is what readers should see (臺灣 stays 臺灣 even when 台湾 was searched). Hits
-are found on the normalised text (zhnews.search_text, the same normalisation as the index) and mapped back.
+are found on the normalised text (zhnews.search.text, the same normalisation as the index) and mapped back.
 Snippets run once per search result, so the common case searches with str.find and tokenises only the lines
 that need it; full tokenisation stays as the reference (tests/test_snippet_shortcut.py holds them equal).
 """
@@ -15,7 +15,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable
 
-from zhnews.search_text import (
+from zhnews.search.text import (
     BOUNDARY,
     FOLD,
     RESIZED,

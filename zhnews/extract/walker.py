@@ -16,12 +16,12 @@ from html import escape
 
 from bs4 import NavigableString, Tag
 
-from zhnews import figures
 from zhnews.article import Image
-from zhnews.boilerplate import NAV_LINK, NAV_PREFIXES, RELATED, is_chrome
-from zhnews.images import alt_caption, attr, image_src, real_image
-from zhnews.lines import BR, split_lines
-from zhnews.tag_roles import INLINE, MAX_DEPTH, SKIP_TAGS
+from zhnews.extract import figures
+from zhnews.extract.boilerplate import NAV_LINK, NAV_PREFIXES, RELATED, is_chrome
+from zhnews.extract.images import alt_caption, attr, image_src, real_image
+from zhnews.extract.lines import BR, split_lines
+from zhnews.extract.tag_roles import INLINE, MAX_DEPTH, SKIP_TAGS
 
 _MEDIA = frozenset({"audio", "video", "iframe", "object", "embed"})
 _HEADINGS = {"h1": "h2", "h2": "h2", "h3": "h3", "h4": "h4", "h5": "h4", "h6": "h4"}

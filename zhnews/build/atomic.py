@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
-from zhnews.build_result import BuildError
+from zhnews.build.result import BuildError
 
 PAUSE_ENV = "ZHNEWS_BUILD_PAUSE_AT"  # test hook: pause at a named point so a kill lands deterministically
 

@@ -19,7 +19,7 @@ from rich.progress import (
 )
 
 from zhnews.build import BuildError, build
-from zhnews.report import report_lines
+from zhnews.build.report import report_lines
 from zhnews.sources import SourceError, open_sources
 
 

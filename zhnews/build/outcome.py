@@ -11,9 +11,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from zhnews import schema, search_index
 from zhnews.article import Article, ParseError
-from zhnews.parser import parse
+from zhnews.build import schema
+from zhnews.extract.parser import parse
+from zhnews.search import index as search_index
 from zhnews.sources import SourceFile
 
 MAX_ID = 2**53 - 1

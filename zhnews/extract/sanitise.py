@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import nh3
 
-from zhnews.urls import absolute_url
+from zhnews.extract.urls import absolute_url
 
 TAGS = frozenset(
     [

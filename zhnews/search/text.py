@@ -7,8 +7,8 @@ is its own token, and every user query is rewritten into FTS5 phrases of single 
 (台湾海峡 -> "台 湾 海 峡"): a phrase of consecutive unigrams is exact substring search.
 
 Both sides go through the same `normalise` (so 臺灣 finds 台湾, ２０２４ finds 2024, FINER finds finer) and
-the same `tokens` (so what the query asks for is exactly what the index holds; zhnews.snippets shows the
-hits on the original text). Decisions, measured on the real corpus (numbers in zhnews/search_index.py):
+the same `tokens` (so what the query asks for is exactly what the index holds; search/snippets.py shows the
+hits on the original text). Decisions, measured on the real corpus (numbers in zhnews/search/index.py):
 
 - Letter/digit runs are split (2024A -> 2024 a) so 2024 finds 2024A and MH370 is found by 370: the same
   substring semantics as Chinese.

@@ -7,8 +7,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 from bs4 import Tag
 
+from zhnews.extract.urls import absolute_url
 from zhnews.text import HAN_RE, clean_line
-from zhnews.urls import absolute_url
 
 # Image sources that are not pictures: inline placeholders, 1-px spacers, icons, emoji, generic logos.
 _PLACEHOLDER_PARTS = ("/icon-", "/icon_", "++plone++", "/meta_og_twcards/", "/emoji/", "og-fallback-image")

@@ -19,13 +19,13 @@ from typing import Any
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
 from bs4.builder import LXMLTreeBuilder
 
-from zhnews import dates, envelope, meta
 from zhnews.article import Article, ParseError
-from zhnews.body import extract_body
-from zhnews.language import detect_language
-from zhnews.outlets import outlet_code, strip_title_suffix
+from zhnews.extract import dates, envelope, meta
+from zhnews.extract.body import extract_body
+from zhnews.extract.language import detect_language
+from zhnews.extract.outlets import outlet_code, strip_title_suffix
+from zhnews.extract.urls import canonical_url
 from zhnews.text import HAN, char_count, clean_line
-from zhnews.urls import canonical_url
 
 warnings.filterwarnings("ignore", category=MarkupResemblesLocatorWarning)
 warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)

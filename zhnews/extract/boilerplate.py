@@ -1,4 +1,4 @@
-"""What is not the article: the archive's boilerplate, named once, for zhnews.body.
+"""What is not the article: the archive's boilerplate, named once, for zhnews.extract.body.
 
 Two kinds of evidence. Attributes (`is_chrome`): class/id/aria-label/data-* values that mark adverts,
 interstitials, share widgets, newsletter/app promos, screen-reader-only text and photo credits — tested
@@ -14,7 +14,7 @@ Decisions (each pattern was seen in ../shared/corpus):
   Economist's "This article appeared in … print edition" and subscription lines),
   navigation: links like `点击查看本文英文版` and `延伸阅读: <a>…</a>`, related-content sections (DW
   `相关图集` galleries, CDT `相关阅读` embeds) and lists whose every item is only a link (RFA's list after
-  the lead, BBC's related stories) — zhnews.body recognises those structurally.
+  the lead, BBC's related stories) — zhnews.extract.body recognises those structurally.
 - kept: the article's own credits and notes, which differ from article to article — translators and
   editors (`翻译：…`, `编译 … 审校 …`, `译者/…`), wire sources (`张平/凝炼 （法新社）`, `（本文参考了
   美联社的报道。）`), author bios and contributor lines (NYT footer).
@@ -86,7 +86,7 @@ _OUTLET_DROP = {
     "cdt": re.compile(r"^请点击购买|^CDS档案\s*[|｜]|^相关空间词条"),
     # RFI 2020: a programme link line `其它 / <a>another story</a>` closing the article.
     "rfi": re.compile(r"^其它\s*/"),
-    # The credit line is zhnews.meta's (it reads the author from it); a variant it did not take out
+    # The credit line is zhnews.extract.meta's (it reads the author from it); a variant it did not take out
     # (glued after a <br> in the last paragraph) must still not read as article text.
     "rfa": re.compile(r"^[（(]?(?:自由亚洲电台)?(?:特约)?记者[:：\s]?.{1,40}责编"),
     "voa": re.compile(

@@ -1,10 +1,10 @@
 """Build the SQLite database from article sources: incremental, atomic, parallel, memory-bounded.
 
 This module is the run itself; each concern has its own module:
-- zhnews.atomic: the database file is replaced whole (lock, temporary copy, fsync, swap), never changed
+- zhnews.build.atomic: the database file is replaced whole (lock, temporary copy, fsync, swap), never changed
   in place, because Datasette serves it as immutable;
-- zhnews.workers: files are parsed in a pool of processes (zhnews.outcome: what one file becomes);
-- zhnews.writer: the rows, and the choice of each article's best capture.
+- zhnews.build.workers: files are parsed in a pool of processes (zhnews.build.outcome: what one file becomes);
+- zhnews.build.writer: the rows, and the choice of each article's best capture.
 
 Incremental rules: the old database is read (read-only) into a dict `source -> (size, mtime_ns)` and every
 input file is stat'ed: a file whose size and mtime_ns match its row in `captures`/`build_errors` is not
@@ -28,8 +28,8 @@ from collections.abc import Callable, Iterator, Sequence
 from importlib.metadata import version
 from pathlib import Path
 
-from zhnews import schema, search_index
-from zhnews.atomic import (
+from zhnews.build import schema
+from zhnews.build.atomic import (
     PAUSE_ENV,
     connect_read_only,
     discard_temp,
@@ -38,11 +38,12 @@ from zhnews.atomic import (
     pause_point,
     swap_in,
 )
-from zhnews.build_result import BuildError, BuildReport, Progress
-from zhnews.outcome import Outcome, article_id, article_row
+from zhnews.build.outcome import Outcome, article_id, article_row
+from zhnews.build.result import BuildError, BuildReport, Progress
+from zhnews.build.workers import Task, run_chunks, usable_cores
+from zhnews.build.writer import Writer, summarise
+from zhnews.search import index as search_index
 from zhnews.sources import Source
-from zhnews.workers import Task, run_chunks, usable_cores
-from zhnews.writer import Writer, summarise
 
 # Names other code imports from here (the CLI, the report, tests, benchmarks).
 __all__ = ["PAUSE_ENV", "BuildError", "BuildReport", "Progress", "article_id", "article_row", "build"]

@@ -4,13 +4,13 @@ Written as plain DDL rather than generated, because the contract is the point: c
 `DEFERRABLE` foreign keys (the build writes a capture before choosing its article) and the indexes behind
 every facet and sort in the app. Empty optional text (section, author, dateline, image_url, ...) is stored
 as NULL so facets and `is null` filters read naturally. The search table(s) come from
-zhnews.search_index.
+zhnews.search.index.
 
 `articles.search_rowid` keys the full-text index instead of `id`: FTS5 stores each term's document list as
 rowid deltas, and `id` is a hash spread over 2^53 (6-8 bytes per entry instead of 1-2). It is the minute of
 publication (made unique), given when an article first appears and kept when its text changes, so the
 index's own order is time order: "the newest matches" is a cheap reverse scan of the index
-(zhnews.search_index.search_rowid_for). `articles_search_filter` lets a search read each match's outlet
+(zhnews.search.index.search_rowid_for). `articles_search_filter` lets a search read each match's outlet
 and date without touching the (large) article rows: the ranked search names it with INDEXED BY.
 
 Bump SCHEMA_VERSION on any change: a database of another version is rebuilt from scratch (see build.py).
@@ -31,7 +31,7 @@ CREATE TABLE outlets (
     articles INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE articles (
-    id INTEGER PRIMARY KEY,         -- zhnews.build.article_id(url): stable, < 2^53
+    id INTEGER PRIMARY KEY,         -- zhnews.build.outcome.article_id(url): stable, < 2^53
     url TEXT NOT NULL UNIQUE,       -- canonical URL
     title TEXT NOT NULL,
     title_raw TEXT NOT NULL,
@@ -46,7 +46,7 @@ CREATE TABLE articles (
     published_local TEXT,
     lead TEXT NOT NULL,
     body_text TEXT NOT NULL,        -- paragraphs joined by a blank line
-    body_html TEXT NOT NULL,        -- sanitised (zhnews.sanitise)
+    body_html TEXT NOT NULL,        -- sanitised (zhnews.extract.sanitise)
     image_url TEXT,
     images TEXT NOT NULL,           -- JSON array of {"src", "caption"}
     language TEXT,
