@@ -13,9 +13,9 @@ from typing import Any
 
 from zhnews.article import Article, ParseError
 from zhnews.build import schema
-from zhnews.extract.parser import parse
+from zhnews.extract.parser import MAX_FILE_BYTES, parse
 from zhnews.search import index as search_index
-from zhnews.sources import SourceFile
+from zhnews.sources import Origin, SourceFile, UnreadableFile
 
 MAX_ID = 2**53 - 1
 
@@ -63,6 +63,7 @@ class Outcome:
     size: int
     mtime_ns: int
     kind: str
+    origin: Origin
     content_hash: str = ""
     known: bool = False  # the file had a row (capture or error) before this run
     row: dict[str, Any] | None = None
@@ -70,17 +71,31 @@ class Outcome:
     error: str = ""
 
 
+def too_large(size: int, more: bool = False) -> str:
+    return (f"file too large: {'more than ' if more else ''}{size:,} bytes (the limit is {MAX_FILE_BYTES:,}: "
+            "no archived article comes near it)")
+
+
 def parse_file(sf: SourceFile, old_hash: str | None) -> Outcome:
     """Read, hash and (unless the hash is unchanged) parse one file. Never raises: per-file problems are data.
 
     `old_hash` is the content hash recorded for this file, None for a file new to the database.
     """
-    out = Outcome(sf.source, sf.size, sf.mtime_ns, "error", known=old_hash is not None)
+    out = Outcome(sf.source, sf.size, sf.mtime_ns, "error", sf.origin, known=old_hash is not None)
+    if sf.size > MAX_FILE_BYTES:  # known from the listing: not even opened
+        out.error = too_large(sf.size)
+        return out
     try:
-        data = sf.read()
+        data = sf.read(MAX_FILE_BYTES)
+    except UnreadableFile as exc:  # a known condition, with its reason written for the error row
+        out.error = str(exc)
+        return out
     except OSError as exc:
         out.size = -1  # the next run retries the file even if its size and mtime stay the same
         out.error = f"unreadable: {exc.strerror or exc}"
+        return out
+    if len(data) > MAX_FILE_BYTES:  # grew since it was listed
+        out.error = too_large(len(data), more=True)
         return out
     out.content_hash = hashlib.sha256(data).hexdigest()
     if out.content_hash == old_hash:

@@ -107,7 +107,8 @@ class _Workers:
                     single.shutdown(wait=False, cancel_futures=True)
                     single = _start_pool(1)
                     # size -1: the next run retries it (an out-of-memory kill may not happen again)
-                    outcomes.append(Outcome(sf.source, -1, sf.mtime_ns, "error", known=old_hash is not None,
+                    outcomes.append(Outcome(sf.source, -1, sf.mtime_ns, "error", sf.origin,
+                                            known=old_hash is not None,
                                             error="parser process died on this file (crash or killed)"))
         finally:
             single.shutdown(wait=True, cancel_futures=True)

@@ -32,7 +32,7 @@ warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)
 
 # RFI appends a programme or press-review label to some titles (`… - 法国报纸摘要`, `… - 法国世界报`).
 _RFI_LABEL = re.compile(f"\\s+[-–—]\\s+([{HAN}]{{2,6}})$")  # programme names are short
-_MAX_BYTES = 20_000_000
+MAX_FILE_BYTES = 20_000_000  # read no more of a file (the build checks it before reading: outcome.py)
 
 
 class _HtmlBuilder(LXMLTreeBuilder):
@@ -126,7 +126,7 @@ def _first_date_text(front_matter: dict[str, Any]) -> str:
 
 
 def _parse(data: bytes, source: str) -> Article:
-    if len(data) > _MAX_BYTES:
+    if len(data) > MAX_FILE_BYTES:
         raise ParseError(f"file too large ({len(data)} bytes)")
     env = envelope.split(data)
     try:
