@@ -16,6 +16,7 @@ from zhnews.build import schema
 from zhnews.extract.parser import MAX_FILE_BYTES, parse
 from zhnews.search import index as search_index
 from zhnews.sources import Origin, SourceFile, UnreadableFile
+from zhnews.text import xml_safe
 
 MAX_ID = 2**53 - 1
 
@@ -25,10 +26,32 @@ def article_id(url: str) -> int:
     return int.from_bytes(hashlib.sha256(url.encode("utf-8")).digest()[:8], "big") & MAX_ID
 
 
+# What one article may store. Far above any real article (the largest of the 2,618 real files is 89 KB,
+# about 30,000 characters of text), low enough that one article cannot stall a page, a search or the feed
+# (a 19 MB article made feed.atom 70 MB). Larger is an error with the sizes, never a silent truncation:
+# the file stays listed in build_errors and nothing of it is half-stored.
+MAX_TEXT_CHARS = 500_000  # lead + body_text
+MAX_CHARS = {"body_html": 2_000_000, "images": 500_000, "url": 8_000, "image_url": 8_000,
+             "title": 2_000, "title_raw": 2_000, "author": 2_000, "section": 2_000, "dateline": 2_000}
+
+
+def too_big(row: dict[str, Any]) -> str | None:
+    """Why an `articles` row is more than one article may store, or None."""
+    text = len(row["lead"]) + len(row["body_text"])
+    if text > MAX_TEXT_CHARS:
+        return (f"article too large: its text has {text:,} characters (the limit is {MAX_TEXT_CHARS:,}; "
+                "the longest real articles have tens of thousands)")
+    for column, limit in MAX_CHARS.items():
+        if row[column] and len(row[column]) > limit:
+            size = len(row[column])
+            return f"article too large: its {column} has {size:,} characters (the limit is {limit:,})"
+    return None
+
+
 def article_row(article: Article) -> dict[str, Any]:
-    """The `articles` row of a parsed article (its `captures` count is filled in by the build)."""
+    """The `articles` row of a parsed article (its `captures` count is filled in by the build). Every text
+    is XML-safe: any of it may end up in the Atom feed."""
     row: dict[str, Any] = {
-        "id": article_id(article.url),
         "url": article.url,
         "title": article.title,
         "title_raw": article.title_raw,
@@ -50,9 +73,12 @@ def article_row(article: Article) -> dict[str, Any]:
         "char_count": article.char_count,
         "captures": 0,
     }
+    for column, value in row.items():
+        if isinstance(value, str):
+            row[column] = xml_safe(value)
     for column in schema.NULLABLE_TEXT:
         row[column] = row[column] or None
-    return row
+    return {"id": article_id(row["url"]), **row}
 
 
 @dataclass(slots=True)
@@ -105,8 +131,11 @@ def parse_file(sf: SourceFile, old_hash: str | None) -> Outcome:
         article = parse(data, sf.source)
         if not article.url:
             raise ParseError("no article URL")
-        out.row = article_row(article)
-        out.segmented = search_index.segment_article(article.title, article.lead, out.row["body_text"])
+        row = article_row(article)
+        if (oversized := too_big(row)) is not None:
+            raise ParseError(oversized)
+        out.row = row
+        out.segmented = search_index.segment_article(row["title"], row["lead"], row["body_text"])
         out.kind = "ok"
     except ParseError as exc:
         out.error = str(exc) or "unparseable"
