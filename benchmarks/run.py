@@ -18,7 +18,7 @@ from pathlib import Path
 
 import click
 
-from benchmarks import dbsize, latency, machine, report
+from benchmarks import dbsize, history, latency, machine, report
 from benchmarks.proctree import RunStats, run_measured
 from benchmarks.scale_corpus import article_files, ensure_corpus, mutate
 
@@ -36,6 +36,7 @@ STAGES = (
     "change",
     "size",
     "http",
+    "history",
 )
 CHANGE_FRACTION = 0.01
 CHANGE_SEED = 7
@@ -225,6 +226,13 @@ def bench_one(
     if "http" in stages:
         log(f"[{n}] HTTP latency")
         run.save("http", latency.measure(ROOT, db, base / "datasette.log", reps, 100_000, seed))
+    if "history" in stages:
+        log(f"[{n}] build from git history vs folder build of the same files, {cores} workers")
+        result = history.measure(corpus, base, cores, seed, log)
+        # its own machine line: the stage is often run alone, at another time than the other stages
+        run.save("history", {**result, "machine": fresh_machine, "load_at_end": machine.load_average()})
+        log(f"[{n}]   {result['versions_per_s']:.0f} versions/s vs {result['folder_files_per_s']:.0f} "
+            f"files/s ({result['ratio']:.2f}x), peak tree RSS {result['history']['peak_tree_rss_mb']:.0f} MB")
     run.save("load_at_end", machine.load_average())
 
 
