@@ -166,10 +166,13 @@ def test_git_history_yields_every_version_of_every_article_file(tmp_path: Path) 
 def test_a_bare_clone_yields_the_same_versions_under_its_own_name(tmp_path: Path) -> None:
     repo = init(tmp_path / "work")
     commit(repo, {"a/1.md": "一"}, 1_600_000_000)
-    commit(repo, {"a/1.md": "二"}, 1_600_000_600)
+    commit(repo, {"a/1.md": "二", "a/名字 有 空格.md": "三"}, 1_600_000_600)
     clone = GitHistorySource(bare_clone(repo, tmp_path / "news.git"))
     assert clone.name == "news"
     assert [v[1:] for v in versions(clone)] == [v[1:] for v in versions(GitHistorySource(repo))]
+    records = list(clone.scan(None).files)
+    assert [clone.get(r.source) for r in records] == records
+    assert clone.get(records[0].source.replace("1.md", "2.md")) is None
 
 
 @needs_git

@@ -13,6 +13,10 @@ the same hash only refreshes size/mtime (no parse). Files gone from the SOURCEs 
 in this run: the database mirrors exactly the run's SOURCEs) lose their row. The result is the same
 database a `--full` build would produce.
 
+A git history is scanned by commit (`Source.scan` with the state of the `sources` table): only the versions
+of the commits since the last build are listed, and its other rows stay as they are, but for those that
+could not be read last time (size -1), which are looked up again. A rewritten history is rescanned whole.
+
 A full rebuild happens with `--full`, for a new database, and when the schema, the zhnews version or the
 search segmentation changed since the last build (`PRAGMA user_version` holds their fingerprint). After
 changing parser code without bumping the version, run `--full`.

@@ -57,10 +57,15 @@ MISSING = "git object missing: blob {blob} is not in the repository (a damaged, 
 
 # A partial clone would fetch each missing blob from its remote, one by one: report them missing instead.
 _ENV = {**os.environ, "GIT_NO_LAZY_FETCH": "1"}
+# Bounded memory per git process: by default git maps pack files in 1 GiB windows (all of a 2 GB pack ends
+# up resident in each of the build's git processes) and caches 96 MB of delta bases. Measured on the
+# benchmark repository, these bounds cost no speed (benchmarks/RESULTS.md).
+_GIT = ("git", "-c", "core.packedGitWindowSize=8m", "-c", "core.packedGitLimit=32m",
+        "-c", "core.deltaBaseCacheLimit=16m")
 
 
 def _git(git_dir: str, *args: str) -> str:
-    return subprocess.run(["git", "--git-dir", git_dir, *args], capture_output=True, check=True,
+    return subprocess.run([*_GIT, "--git-dir", git_dir, *args], capture_output=True, check=True,
                           text=True, env=_ENV).stdout
 
 
@@ -85,7 +90,7 @@ class CatFile:
 
     def __init__(self, git_dir: str, mode: str = "--batch") -> None:
         self.git_dir = git_dir
-        self.proc = subprocess.Popen(["git", "--git-dir", git_dir, "cat-file", mode],
+        self.proc = subprocess.Popen([*_GIT, "--git-dir", git_dir, "cat-file", mode],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=_ENV)
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.stdin: IO[bytes] = self.proc.stdin
@@ -100,10 +105,11 @@ class CatFile:
         line = self.stdout.readline()
         if not line.endswith(b"\n"):
             raise UnreadableFile("git cat-file stopped: is the repository still there?")
-        oid, kind, *rest = line.decode("utf-8", "surrogateescape").split()
-        if kind == "missing" or kind == "ambiguous" or not rest:
+        text = line[:-1].decode("utf-8", "surrogateescape")
+        if text.endswith((" missing", " ambiguous")):  # `<name> missing`: the name may hold spaces
             return None
-        return oid, kind, int(rest[0])
+        oid, kind, size = text.split(" ")
+        return oid, kind, int(size)
 
     def body(self, size: int, limit: int) -> bytes:
         """The next object's content (at most limit + 1 bytes kept; the rest is drained)."""
@@ -138,16 +144,13 @@ def read_blob(git_dir: str, blob: str, limit: int) -> bytes:
     try:
         reader.ask([blob])
         found = reader.header()
-        if found is None:
-            raise UnreadableFile(MISSING.format(blob=blob))
-        return reader.body(found[2], limit)
-    except UnreadableFile as exc:
-        if "stopped" in str(exc):
-            close_reader(git_dir)
+        data = None if found is None else reader.body(found[2], limit)
+    except BaseException:  # git is gone, or the stream is out of step (an interrupt mid-object)
+        close_reader(git_dir)  # a new stream at the next read
         raise
-    except BaseException:  # the stream is out of step (an interrupt mid-object): start a new one next time
-        close_reader(git_dir)
-        raise
+    if data is None:
+        raise UnreadableFile(MISSING.format(blob=blob))
+    return data
 
 
 def close_reader(git_dir: str) -> None:
@@ -243,7 +246,7 @@ class GitHistorySource:
         return SourceState(self.kind, scope_text, " ".join(self.tips))
 
     def _is_ancestor(self, old: str, new: str) -> bool:
-        return subprocess.run(["git", "--git-dir", self.git_dir, "merge-base", "--is-ancestor", old, new],
+        return subprocess.run([*_GIT, "--git-dir", self.git_dir, "merge-base", "--is-ancestor", old, new],
                               capture_output=True, env=_ENV).returncode == 0
 
     def scan(self, previous: SourceState | None = None) -> Scan:
@@ -271,7 +274,7 @@ class GitHistorySource:
         """Every file a commit added or modified (not hidden, `*.md`/`*.txt`), oldest commit first."""
         if set(self.tips) <= set(exclude):
             return  # nothing new: not even a `git log`
-        cmd = ["git", "--git-dir", self.git_dir, *LOG_ARGS, *self.tips, *(f"^{c}" for c in exclude), "--"]
+        cmd = [*_GIT, "--git-dir", self.git_dir, *LOG_ARGS, *self.tips, *(f"^{c}" for c in exclude), "--"]
         with tempfile.TemporaryFile() as errors, \
                 subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors, env=_ENV) as proc:
             assert proc.stdout is not None
