@@ -283,25 +283,25 @@ async def export_view(datasette: Any, request: Any, send: Any, receive: Any) -> 
 
 async def _export_chunks(datasette: Any, db: Any, plan: engine.Plan, search: SearchRequest, name: str,
                          text: bool) -> AsyncIterator[bytes]:
+    """The export, a month of matches at a time (a header or `[` first, `]` last)."""
     newest = search.sort != "oldest"
     columns = [*exports.COLUMNS, exports.TEXT_COLUMN] if text else list(exports.COLUMNS)
-    first = True
-    if name == "all.csvbom":
-        yield exports.BOM.encode()
+    as_json = name == "all.json"
+    yield (b"[" if as_json else (exports.BOM if name == "all.csvbom" else "").encode()
+           + exports.csv_chunk([], columns, header=True, excel=False).encode())
+    written = False
     for low, high in exports.month_ranges(plan, newest=newest):
         rows = await _run(datasette, db, lambda conn, low=low, high=high: exports.month_rows(
             conn, plan, low, high, newest=newest, text=text))
-        if name == "all.json":
-            chunk = exports.json_chunk(rows, first=first)
+        if not rows:
+            continue
+        if as_json:
+            yield (("," if written else "") + exports.json_rows(rows)).encode()
         else:
-            chunk = exports.csv_chunk(rows, columns, header=first, excel=name == "all.csvbom")
-        if chunk:
-            first = False
-        yield chunk.encode()
-    if name == "all.json":
-        yield (b"[]" if first else b"]")
-    elif first:
-        yield exports.csv_chunk([], columns, header=True, excel=False).encode()
+            yield exports.csv_chunk(rows, columns, header=False, excel=name == "all.csvbom").encode()
+        written = True
+    if as_json:
+        yield b"]"
 
 
 async def _feed(datasette: Any, db: Any, request: Any, search: SearchRequest) -> Response:
@@ -319,7 +319,8 @@ async def _feed(datasette: Any, db: Any, request: Any, search: SearchRequest) ->
         "atom_title": a["title"],
         "atom_link": a["url"],
         "atom_author_name": a["outlet_name"] or a["outlet"],
-        "atom_content_html": f"<p>{a['snippet']}</p>",
+        # datasette-atom's allowlist has no <mark>: the hits are bold in feed readers
+        "atom_content_html": f"<p>{a['snippet'].replace('<mark>', '<b>').replace('</mark>', '</b>')}</p>",
     } for a in articles]
     title = f"zhnews · {' / '.join(search.queries)}"
     columns = ["atom_id", "atom_updated", "atom_title", "atom_link", "atom_author_name", "atom_content_html"]

@@ -30,8 +30,6 @@ from tests.appkit import (
     collapse,
     expected_ids,
     get,
-    load_metadata,
-    make_datasette,
     rows,
     run_sync,
     serve_settings,
@@ -209,10 +207,13 @@ async def test_reader_view_uses_reading_typography(ds: Datasette) -> None:
 async def test_hostile_article_renders_harmlessly_everywhere(ds: Datasette, hostile: dict[str, Any]) -> None:
     pages = [f"/news/articles/{hostile['id']}", "/news/articles?_size=max",
              "/news/articles?_grid=on&_size=max", f"/news/search?q={quote('代码')}",
-             f"/news/articles?_search={quote('代码')}", "/"]
+             f"/news/articles?_search={quote('代码')}&char_count__gt=0", "/"]
     for path in pages:
         page = soup((await get(ds, path)).text)
         content = page.select_one("section.content")
+        for chart in content.select("svg.zh-chart, svg.zh-coverage-strip"):  # our charts: shapes, links
+            assert not chart.select("script, foreignObject, style, use, image"), path
+            chart.decompose()
         assert not content.select("script, iframe, svg, object, embed, style"), path
         for element in content.find_all(True):
             for name, value in element.attrs.items():
@@ -236,13 +237,16 @@ async def test_traditional_and_simplified_queries_find_the_same_articles(ds: Dat
     assert found and found == await all_search_ids(ds, "臺灣")
 
 
-async def test_search_page_says_what_it_searched_and_keeps_facets(ds: Datasette, db: Path) -> None:
-    html = (await get(ds, f"/news/articles?_search={quote('台湾')}")).text
+async def test_a_table_search_with_other_filters_stays_on_the_table_with_facets(
+        ds: Datasette, db: Path) -> None:
+    """The table's search box leads to the search page (test_search_page.py), unless the table URL holds a
+    filter the search page cannot express: then the stock table search answers, facets and all."""
+    html = (await get(ds, f"/news/articles?_search={quote('台湾')}&char_count__gt=0")).text
     count = len(expected_ids(db, "台湾"))
     heading = collapse(soup(html).select_one("section.content h3").get_text())
     assert heading.startswith(f'{count} row{"s" if count != 1 else ""} where search matches "台湾"')
     assert soup(html).select(".facet-results")
-    assert "/news/search?q=%E5%8F%B0%E6%B9%BE" in html  # the link to the ranked view of the same query
+    assert "/news/search?q=%E5%8F%B0%E6%B9%BE" in html  # the link to the search page of the same query
 
 
 async def test_search_can_be_limited_to_titles(ds: Datasette, db: Path) -> None:
@@ -260,9 +264,9 @@ async def test_empty_search_shows_every_article(ds: Datasette, db: Path) -> None
 
 @pytest.mark.parametrize("query", ODD_QUERIES, ids=lambda q: repr(q[:12]))
 async def test_odd_search_input_gives_a_normal_page(ds: Datasette, query: str) -> None:
-    for path in (f"/news/articles?_search={quote(query)}", f"/news/articles.json?_search={quote(query)}",
-                 f"/news/search?q={quote(query)}", f"/news/search.json?q={quote(query)}",
-                 f"/news/articles?_search_title={quote(query)}"):
+    for path in (f"/news/articles?_search={quote(query)}&char_count__gt=0",
+                 f"/news/articles.json?_search={quote(query)}", f"/news/search?q={quote(query)}",
+                 f"/news/search.json?q={quote(query)}", f"/news/articles.json?_search_title={quote(query)}"):
         await get(ds, path)
 
 
@@ -274,86 +278,12 @@ def test_fuzzed_search_input_never_fails(ds: Datasette, query: str) -> None:
                  f"/news/search?q={quote(query)}&outlet={quote(query[:5])}&since={quote(query[:3])}"]
         return [(await ds.client.get(p)).status_code for p in paths]
 
-    assert run_sync(statuses()) == [200, 200, 200]
+    found = run_sync(statuses())
+    # a malformed filter (here: `since` made of random text) is a 400 with a reason, never a failure
+    assert found[:2] == [200, 200] and found[2] in (200, 400)
 
 
-# ------------------------------------------------------------------------------------------- ranked search
-
-async def test_ranked_search_finds_the_same_articles_best_first_with_clean_snippets(
-        ds: Datasette, db: Path) -> None:
-    for term in SEARCH_TERMS:
-        results = (await get(ds, f"/news/search.json?q={quote(term)}&_shape=array")).json()
-        assert {r["id"] for r in results} == expected_ids(db, term), term
-        texts = {a["id"]: a for a in rows(db, "select id, lead, body_text from articles")}
-        for result in results:
-            snippet = result["snippet"]
-            plain = re.sub(r"</?mark>", "", snippet)
-            assert "<" not in plain.replace("&lt;", "")  # only <mark> tags, everything else escaped
-            original = collapse(texts[result["id"]]["lead"] + "\n" + texts[result["id"]]["body_text"])
-            unescaped = plain.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-            unescaped = unescaped.replace("&quot;", '"').replace("&#x27;", "'")
-            assert unescaped.strip("…") in original  # CJK-clean: no spaces inserted between characters
-    ranked = (await get(ds, f"/news/search.json?q={quote('台湾')}&_shape=array")).json()
-    in_title = [term_matches("台湾", {"title": r["title"]}) for r in ranked]
-    assert in_title == sorted(in_title, reverse=True)  # title hits (weighted 10x) come first
-
-
-async def test_ranked_search_marks_hits_and_filters_by_outlet_and_dates(
-        ds: Datasette, db: Path) -> None:
-    everything = (await get(ds, f"/news/search.json?q={quote('台湾')}&_shape=array")).json()
-    assert any("<mark>" in r["snippet"] for r in everything)
-    outlet = everything[0]["outlet"]
-    only = (await get(ds, f"/news/search.json?q={quote('台湾')}&outlet={outlet}&_shape=array")).json()
-    assert only and {r["outlet"] for r in only} == {outlet}
-    assert len(only) == sum(r["outlet"] == outlet for r in everything)
-    day = sorted(r["published"][:10] for r in everything if r["published"])[len(everything) // 2]
-    since = (await get(ds, f"/news/search.json?q={quote('台湾')}&since={day}&_shape=array")).json()
-    until = (await get(ds, f"/news/search.json?q={quote('台湾')}&until={day}&_shape=array")).json()
-    assert all(r["published"][:10] >= day for r in since)
-    assert all(r["published"][:10] <= day for r in until)
-    dated = {r["id"] for r in everything if r["published"]}
-    assert {r["id"] for r in since} | {r["id"] for r in until} >= dated
-
-
-async def test_ranked_search_page_shows_cards_with_highlighted_snippets(ds: Datasette, db: Path) -> None:
-    page = soup((await get(ds, f"/news/search?q={quote('台湾')}")).text)
-    cards = page.select("li.zh-card")
-    assert cards
-    assert all(card.select_one("h2 a[href^='/news/articles/']") for card in cards)
-    assert page.select(".zh-snippet mark")
-    assert page.select_one("input[name=q]")["value"] == "台湾"
-    menu = page.select("select[name=outlet] option")
-    assert len(menu) == 1 + len(rows(db, "select id from outlets where articles > 0"))
-
-
-async def test_a_very_common_term_ranks_only_its_newest_matches_and_says_so(corpus_db: Path) -> None:
-    """The ranked search scores only the newest N matches (after the outlet and date filters): N is 20,000
-    in metadata.yml, shrunk here to 40 so that the corpus has more matches than that."""
-    metadata = load_metadata()
-    search = metadata["databases"]["news"]["queries"]["search"]
-    assert "cut(size) as (select 20000)" in search["sql"]
-    search["sql"] = search["sql"].replace("(select 20000)", "(select 40)")
-    ds = make_datasette(corpus_db, metadata)
-    articles = rows(corpus_db, "select id, title, lead, body_text, outlet, published, search_rowid "
-                               "from articles")
-    for outlet in ("", "rfi"):
-        matches = [a for a in articles if term_matches("中国", a) and outlet in ("", a["outlet"])]
-        assert len(matches) > 40
-        newest = sorted(matches, key=lambda a: a["search_rowid"])[-40:]
-        results = (await get(ds, f"/news/search.json?q={quote('中国')}&outlet={outlet}&_shape=array")).json()
-        assert {r["id"] for r in results} == {a["id"] for a in newest}
-        assert all(r["newest_only"] == 1 and r["ranked_newest"] == 40 for r in results)
-        # newest by publication: search_rowid is the minute of publication
-        cut = min(a["published"][:16] for a in newest)
-        assert all(a["published"][:16] <= cut for a in matches if a not in newest)
-    page = soup((await get(ds, f"/news/search?q={quote('中国')}")).text)
-    assert "the newest 40 are ranked" in page.select_one(".zh-window").get_text()
-    rare = (await get(ds, f"/news/search.json?q={quote('刘建超')}&_shape=array")).json()
-    assert rare and all(r["newest_only"] == 0 for r in rare)
-    assert soup((await get(ds, f"/news/search?q={quote('刘建超')}")).text).select_one(".zh-window") is None
-
-
-async def test_table_page_links_to_the_ranked_search(ds: Datasette) -> None:
+async def test_table_page_links_to_the_search_page(ds: Datasette) -> None:
     page = soup((await get(ds, "/news/articles")).text)
     assert page.select_one('a[href="/news/search"]') is not None
 
@@ -390,8 +320,6 @@ async def test_excel_csv_export_is_utf8_with_bom_and_linked_next_to_csv(
     total = rows(db, "select count(*) n from articles")[0]["n"]
     everything = (await get(ds, "/news/articles.csvbom")).content.decode("utf-8-sig")
     assert len(list(csv.DictReader(io.StringIO(everything)))) == total  # all rows, not one page
-    ranked = (await get(ds, f"/news/search.csvbom?q={quote('台湾')}")).content
-    assert ranked.startswith(b"\xef\xbb\xbf") and "台湾".encode() in ranked
     export_links = soup((await get(ds, "/news/articles")).text).select_one(".export-links")
     hrefs = [a["href"] for a in export_links.select("a")]
     assert any(".csvbom" in h for h in hrefs) and any(".csv?" in h for h in hrefs)
@@ -432,7 +360,7 @@ async def test_metadata_describes_every_table_and_column_and_hides_the_search_ta
     database = (await get(ds, "/news.json")).json()
     hidden = {t["name"] for t in database["tables"] if t["hidden"]}
     visible = {t["name"] for t in database["tables"] if not t["hidden"]}
-    assert visible == {"articles", "outlets", "captures", "build_errors"}
+    assert visible == {"articles", "outlets", "captures", "build_errors", "coverage"}
     assert "articles_fts" in hidden
 
 
@@ -454,9 +382,9 @@ async def test_corpus_search_finds_exactly_the_articles_containing_the_term(
     expected = expected_ids(corpus_db, term)
     assert expected, term
     assert await all_search_ids(corpus_ds, term) == expected
-    ranked = (await get(corpus_ds, f"/news/search.json?q={quote(term)}&_shape=array")).json()
-    assert len(ranked) == min(50, len(expected))
-    assert {r["id"] for r in ranked} <= expected
+    page = (await get(corpus_ds, f"/news/search.json?q={quote(term)}&size=50&_shape=array")).json()
+    assert len(page) == min(50, len(expected))
+    assert {r["id"] for r in page} <= expected
 
 
 @pytest.mark.corpus
@@ -479,7 +407,7 @@ async def test_corpus_facets_and_exports_count_what_the_database_holds(
 async def test_corpus_pages_render_and_stay_small(corpus_ds: Datasette, corpus_db: Path) -> None:
     for path in ("/", "/news", "/news/articles", "/news/articles?_grid=on", "/news/outlets",
                  "/news/captures", "/news/build_errors", f"/news/search?q={quote('台湾')}",
-                 f"/news/articles?_search={quote('法')}"):
+                 f"/news/search?q={quote('法')}"):
         response = await get(corpus_ds, path)
         assert len(response.content) < 600_000, (path, len(response.content))
     sample = rows(corpus_db, "select id, title, body_text from articles order by id % 97, id limit 40")

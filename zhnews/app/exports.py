@@ -73,9 +73,6 @@ def csv_chunk(rows: list[dict[str, object]], columns: list[str], *, header: bool
     return out.getvalue()
 
 
-def json_chunk(rows: list[dict[str, object]], *, first: bool) -> str:
-    """Part of one JSON array: `[` before the first row, `,` between rows; the caller closes it."""
-    parts = [json.dumps(row, ensure_ascii=False) for row in rows]
-    if not parts:
-        return "[" if first else ""
-    return ("[" if first else ",") + ",".join(parts)
+def json_rows(rows: list[dict[str, object]]) -> str:
+    """Rows as JSON objects separated by commas: the inside of the export's array."""
+    return ",".join(json.dumps(row, ensure_ascii=False) for row in rows)

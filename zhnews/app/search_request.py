@@ -23,7 +23,8 @@ from zhnews.search.engine import PAGE_SIZE, Search
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_QUERIES = 4
-MAX_QUERY_CHARS = 500
+MAX_QUERY_CHARS = 2000
+MAX_VALUE_CHARS = 500  # of a filter value
 MAX_VALUES = 50  # of one filter parameter
 MAX_SIZE = 100
 _CURSOR = {"relevance": re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?:\d+"), "newest": re.compile(r"\d+"),
@@ -115,10 +116,13 @@ def _values(args: Mapping[str, Sequence[str]], name: str) -> list[str]:
     if len(values) > MAX_VALUES:
         raise BadRequest(f"too many {name} values (at most {MAX_VALUES})")
     for value in values:
-        if "\x00" in value:
+        if name == "q":  # what a reader typed: control characters are spaces to the query rewrite
+            if len(value) > MAX_QUERY_CHARS:
+                raise BadRequest(f"q is longer than {MAX_QUERY_CHARS} characters")
+        elif "\x00" in value:
             raise BadRequest(f"{name} contains a NUL character")
-        if len(value) > MAX_QUERY_CHARS:
-            raise BadRequest(f"{name} is longer than {MAX_QUERY_CHARS} characters")
+        elif len(value) > MAX_VALUE_CHARS:
+            raise BadRequest(f"{name} is longer than {MAX_VALUE_CHARS} characters")
     return values
 
 
@@ -170,3 +174,47 @@ def parse_request(args: Mapping[str, Sequence[str]]) -> SearchRequest:
         languages=tuple(_values(args, "language")), since=since, until=until, titles_only=where == "title",
         after=after, size=size, per_thousand=norm == "1",
     )
+
+
+# The articles table's own search box submits `?_search=` to the table page, whose stock search reads every
+# match's row (3.6 s for a common term at 500k articles, benchmarks/RESULTS.md). Its HTML page is sent to the
+# search page instead, with the table filters the search page understands; a table URL with any other
+# filter stays where it is (its results would differ), and .json/.csv exports of the table are untouched.
+_TABLE_FILTERS = {"outlet": "outlet", "section": "section", "author": "author", "language": "language"}
+_TABLE_DISPLAY = {"_facet", "_facet_size", "_size", "_next", "_searchmode", "_grid", "_col", "_nocol",
+                  "_sort", "_sort_desc", "_labels", "_nofacet", "_nocount"}
+
+
+def search_page_params(pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]] | None:
+    """The search page's parameters for an articles table URL with a search, or None to stay on the table."""
+    query = title = ""
+    params: list[tuple[str, str]] = []
+    for key, value in pairs:
+        name, _, operator = key.partition("__")
+        if key == "_search":
+            query = value.strip()
+        elif key == "_search_title":
+            title = value.strip()
+        elif name in _TABLE_FILTERS and operator in ("", "exact"):
+            params.append((_TABLE_FILTERS[name], value))
+        elif name in _TABLE_FILTERS and operator == "in":
+            params += [(_TABLE_FILTERS[name], v) for v in value.split(",") if v]
+        elif key == "published_month" and re.fullmatch(r"\d{4}-\d{2}", value):
+            year, month = int(value[:4]), int(value[5:])
+            if not 1 <= month <= 12:
+                return None
+            params += [("since", f"{value}-01"), ("until", f"{value}-{_month_days(year, month):02d}")]
+        elif key == "_sort" and value == "published":
+            params.append(("sort", "oldest"))
+        elif key == "_sort_desc" and value == "published":
+            params.append(("sort", "newest"))
+        elif key.startswith("_search_") or key not in _TABLE_DISPLAY:
+            return None
+    if not (query or title) or (query and title):
+        return None
+    return [("q", query or title), *(() if query else (("in", "title"),)), *params]
+
+
+def _month_days(year: int, month: int) -> int:
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return (following - date(year, month, 1)).days

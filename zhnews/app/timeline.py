@@ -77,7 +77,9 @@ class Timeline:
                 if self.articles[i]:
                     row[f"{s.key}_per_1000"] = round(1000.0 * s.counts[i] / self.articles[i], 3)
             if self.stacked:
-                row["total"] = sum(s.counts[i] for s in self.series)
+                row["total"] = total = sum(s.counts[i] for s in self.series)
+                if self.articles[i]:
+                    row["total_per_1000"] = round(1000.0 * total / self.articles[i], 3)
             out.append(row)
         return out
 
