@@ -15,6 +15,7 @@ from zhnews.article import Article, ParseError
 from zhnews.build import schema
 from zhnews.extract.parser import MAX_FILE_BYTES, parse
 from zhnews.search import index as search_index
+from zhnews.search import tags
 from zhnews.sources import Origin, SourceFile, UnreadableFile
 from zhnews.text import xml_safe
 
@@ -93,7 +94,7 @@ class Outcome:
     content_hash: str = ""
     known: bool = False  # the file had a row (capture or error) before this run
     row: dict[str, Any] | None = None
-    segmented: tuple[str, str, str] | None = None  # title, lead, body as indexed (segmenting is CPU work)
+    segmented: tuple[str, str, str, str] | None = None  # title, lead, body, tags as indexed (CPU work)
     error: str = ""
 
 
@@ -135,7 +136,8 @@ def parse_file(sf: SourceFile, old_hash: str | None) -> Outcome:
         if (oversized := too_big(row)) is not None:
             raise ParseError(oversized)
         out.row = row
-        out.segmented = search_index.segment_article(row["title"], row["lead"], row["body_text"])
+        out.segmented = search_index.segment_article(row["title"], row["lead"], row["body_text"],
+                                                     tags.tags_of(row))
         out.kind = "ok"
     except ParseError as exc:
         out.error = str(exc) or "unparseable"
