@@ -339,7 +339,7 @@ def _history_section(r: dict) -> list[str]:
         _row("… folder build of the same files, same run (files/s)", _fmt(h["folder_files_per_s"])),
         _row("… history ÷ folder", _fmt(h["ratio"], 2, "×"), "≥ 1.0×", h["ratio"] >= 1.0),
         _row("… the same per CPU-second of the whole tree (less disturbed by other work)",
-             _fmt(h["cpu_ratio"], 2, "×")),
+             _fmt(h.get("cpu_ratio"), 2, "×")),
         _row("… peak memory, sum of RSS over the tree, git included (MB)", _fmt(peak), "< 500",
              peak < 500 if full else None),
         _row("… sampled peak of the tree's sum of PSS (MB)", _fmt(hist["peak_tree_pss_mb"])),
