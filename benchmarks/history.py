@@ -85,6 +85,7 @@ def measure(corpus: Path, base: Path, workers: int, seed: int, rounds: int = 1,
             target = db if kind == "history" else base / "history-folder" / "news.db"
             cold[kind].append(_build(args, _fresh(target), workers))
     folder, history = (min(cold[k], key=lambda r: r["seconds"]) for k in ("folder", "history"))
+    db_bytes = db.stat().st_size
     started = time.perf_counter()
     listing = subprocess.run(["git", "--git-dir", str(repo), "log", "--raw", "--no-abbrev", "--format=%H",
                               "main"], capture_output=True, check=True).stdout
@@ -108,6 +109,7 @@ def measure(corpus: Path, base: Path, workers: int, seed: int, rounds: int = 1,
         "cold_seconds": {k: [r["seconds"] for r in runs] for k, runs in cold.items()},
         "noop": noop,
         "one_commit": one_commit,
+        "db_bytes": db_bytes,
         "git_log_seconds": git_log_seconds,
         "git_log_mb": len(listing) / 1e6,
         "versions_per_s": versions_per_s,

@@ -343,6 +343,7 @@ def _history_section(r: dict) -> list[str]:
         _row("… peak memory, sum of RSS over the tree, git included (MB)", _fmt(peak), "< 500",
              peak < 500 if full else None),
         _row("… sampled peak of the tree's sum of PSS (MB)", _fmt(hist["peak_tree_pss_mb"])),
+        _row("… the database it wrote (MB)", _fmt(h["db_bytes"] / 1e6 if "db_bytes" in h else None)),
         _row("No-op history rebuild (s)", _fmt(h["noop"]["seconds"], 2)),
         _row(f"Rebuild after one new commit ({one.get('parsed', 0)} versions read) (s)",
              _fmt(one["seconds"], 2)),
