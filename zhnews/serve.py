@@ -1,4 +1,4 @@
-"""`make serve`: the Datasette app on every core: gunicorn with uvicorn workers, all reading one immutable file.
+"""`make serve`: the Datasette app on every core: gunicorn with uvicorn workers reading one immutable file.
 
 Why: `datasette serve` is one process, so one core: 16 concurrent readers got 16 requests/s in all, no more
 than one alone (issue 13). gunicorn (kept, pinned) forks WORKERS processes that each build the same app;
