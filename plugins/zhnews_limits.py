@@ -58,6 +58,7 @@ async def _error(datasette: Any, request: Request, message: str, status: int = 4
     info = {"ok": False, "error": message, "status": status, "title": title}
     if request.path.endswith(".json"):
         return Response.json(info, status=status)
+    await datasette.invoke_startup()  # a no-op after the first request; this may be the first
     html = await datasette.render_template([f"{status}.html", "error.html"], info, request=request)
     return Response.html(html, status=status)
 
@@ -87,7 +88,9 @@ def asgi_wrapper(datasette: Any) -> Callable[[Any], Any]:
             if scope.get("type") == "http" and scope.get("query_string"):
                 problem = parameter_problem(scope["query_string"].decode("latin-1"))
                 if problem:
-                    await (await _error(datasette, Request(scope, receive), problem)).asgi_send(send)
+                    # outside Datasette's CSRF middleware: the error page has no form to protect
+                    request = Request({**scope, "csrftoken": lambda: ""}, receive)
+                    await (await _error(datasette, request, problem)).asgi_send(send)
                     return
             await app(scope, receive, send)
 

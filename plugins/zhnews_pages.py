@@ -37,7 +37,7 @@ _term_frequencies: dict[tuple[object, ...], tuple[Counter[str], int]] = {}
 TIME_LIMIT_MS = 1000  # these extras must never make the page itself time out
 # The reader view shows at most this much of an article's body (HTML characters) and says when it cut: a
 # 19 MB article made a 19 MB page (issue 13). The longest body_html of ../shared/corpus has 25,255.
-READER_BODY_CHARS = 300_000
+READER_BODY_CHARS = 100_000
 TITLE_TERMS_CHARS = 500  # "related articles" read the title's terms from this much of it
 
 
