@@ -292,11 +292,13 @@ def _load_table(r: dict) -> list[str]:
     for kind in load["mix"]:
         a, b = load["one"]["kinds"].get(kind), load["many"]["kinds"].get(kind)
         if a and b:
-            lines.append(f"| {kind} | {a['requests']:,} | {a['p50']:,.0f} | {a['p95']:,.0f} | {a['p99']:,.0f} | "
-                         f"{b['requests']:,} | {b['p50']:,.0f} | {b['p95']:,.0f} | {b['p99']:,.0f} |")
+            cells = [f"{x['requests']:,} | {x['p50']:,.0f} | {x['p95']:,.0f} | {x['p99']:,.0f}"
+                     for x in (a, b)]
+            lines.append(f"| {kind} | {cells[0]} | {cells[1]} |")
     lines.append("")
-    lines.append(f"The load generator ran on the same machine: it used {load['many']['client_cpu_seconds']:.1f} "
-                 f"CPU-seconds during the {load['many']['clients']}-client phase. Server: `{load['command']}`.")
+    many = load["many"]
+    lines.append(f"The load generator ran on the same machine: it used {many['client_cpu_seconds']:.1f} "
+                 f"CPU-seconds during the {many['clients']}-client phase. Server: `{load['command']}`.")
     return lines
 
 

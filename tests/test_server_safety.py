@@ -139,8 +139,9 @@ def test_a_snippet_reads_only_the_head_of_a_huge_text(server: latency.Server) ->
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("sql", ["select zeroblob(100000000)", "select length(randomblob(100000000))",
-                                 "select length(replace(printf('%.*c', 1000, 'x'), 'x', printf('%.*c', 100000, 'y')))"])
+@pytest.mark.parametrize("sql", [
+    "select zeroblob(100000000)", "select length(randomblob(100000000))",
+    "select length(replace(printf('%.*c', 1000, 'x'), 'x', printf('%.*c', 100000, 'y')))"])
 def test_no_statement_holds_a_value_over_64_mb(server: latency.Server, sql: str) -> None:
     response = get(server, sql_path(sql))
     assert response.status_code == 400
