@@ -145,7 +145,7 @@ def measure(root: Path, db: Path, log: Path, *, clients: int = CLIENTS, seconds:
     finally:
         server.stop()
     return {
-        "command": " ".join(server.command),
+        "command": " ".join(server.command).replace(f"{root}/", ""),
         "mix": dict(MIX),
         "load_at_start": load_at_start,
         "one": one,
