@@ -16,9 +16,6 @@ run as a formula (starting with = + - @ tab or CR: OWASP's "CSV injection") pref
 from __future__ import annotations
 
 import asyncio
-import codecs
-import csv
-import io
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -27,10 +24,10 @@ from urllib.parse import parse_qsl, urlencode
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound
 
+from zhnews.excel import FormulaGuard
+
 EXTENSION = "csvbom"
 BOM = "\ufeff".encode()
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER_RE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 Message = dict[str, Any]
 YIELD_EVERY = 4  # sends (CSV rows) between two turns of the event loop while streaming
 
@@ -39,46 +36,6 @@ class ClientGone(BaseException):
     """Raised by `send` once the client has disconnected. A BaseException so that Datasette's CSV writer,
     which catches Exception to print it into the stream, lets it through to the wrapper that ends the
     request."""
-
-
-def neutralise(cell: str) -> str:
-    """A cell Excel would evaluate as a formula, made text by a leading `'`; numbers (-5, +1.5e3) stay."""
-    if cell.startswith(FORMULA_STARTS) and not _NUMBER_RE.fullmatch(cell):
-        return "'" + cell
-    return cell
-
-
-class FormulaGuard:
-    """Rewrites a CSV byte stream, chunk by chunk, with every cell passed through `neutralise`.
-
-    Records may arrive split anywhere (a cell may hold line breaks): a record is complete at a line break
-    preceded by an even number of quotes. Only the unfinished record is held back: memory stays bounded by
-    the largest record.
-    """
-
-    def __init__(self) -> None:
-        self._decoder = codecs.getincrementaldecoder("utf-8")()
-        self._pending = ""
-
-    def feed(self, data: bytes, *, final: bool = False) -> bytes:
-        text = self._pending + self._decoder.decode(data, final)
-        records: list[str] = []
-        start = position = quotes = 0
-        while (line_end := text.find("\n", position)) >= 0:
-            quotes += text.count('"', position, line_end)
-            position = line_end + 1
-            if quotes % 2 == 0:
-                records.append(text[start:position])
-                start, quotes = position, 0
-        self._pending = text[start:]
-        if final and self._pending:
-            records.append(self._pending)
-            self._pending = ""
-        out = io.StringIO()
-        writer = csv.writer(out)
-        for row in csv.reader(records):
-            writer.writerow([neutralise(cell) for cell in row])
-        return out.getvalue().encode()
 
 
 def _csv_name(path: str) -> str:

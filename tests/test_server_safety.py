@@ -30,6 +30,7 @@ import pytest
 
 from benchmarks import latency
 from benchmarks.proctree import _tree, tree_cpu_seconds
+from zhnews.excel import FormulaGuard, neutralise
 from zhnews.search.index import MAX_QUERY_CHARS, MAX_TEXT_CHARS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -340,3 +341,22 @@ def _command(pid: int) -> list[str]:
         return Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
     except OSError:
         return []
+
+
+# ------------------------------------------------------------------------------------------- the rewriter
+
+def test_the_excel_rewriter_gives_the_same_csv_however_the_stream_is_cut() -> None:
+    """Datasette happens to send one record per chunk; the rewriter must not depend on it (a cell may hold
+    line breaks and quotes)."""
+    rows_in = [["id", "title"], ["1", '=HYPERLINK("x")'], ["2", "两行\r\n第二行 \"引号\""], ["3", "-5"],
+               ["4", "@x"], ["5", "+1.5e3"], ["6", "\t=1"]]
+    out = io.StringIO()
+    csv.writer(out).writerows(rows_in)
+    data = out.getvalue().encode()
+    expected = [[neutralise(cell) for cell in row] for row in rows_in]
+    assert expected[1][1] == "'" + rows_in[1][1] and expected[3][1] == "-5" and expected[5][1] == "+1.5e3"
+    for size in (1, 2, 3, 7, len(data)):
+        guard = FormulaGuard()
+        chunks = [data[i:i + size] for i in range(0, len(data), size)]
+        rewritten = b"".join(guard.feed(c, final=i == len(chunks) - 1) for i, c in enumerate(chunks))
+        assert list(csv.reader(io.StringIO(rewritten.decode(), newline=""))) == expected, size
