@@ -33,7 +33,7 @@ clean:
 # ---- bench: benchmarks at archive scale (see benchmarks/README.md); writes benchmarks/RESULTS.md ----
 # N: archive sizes in order (`make bench N=10000` for a quick run); BENCH_STAGES: a subset of the stages.
 N            ?= 60000 500000
-BENCH_STAGES ?= corpus,parse,parse2,insert,insertseg,build1,build,noop,change,size,http
+BENCH_STAGES ?= corpus,parse,parse2,insert,insertseg,build1,build,noop,change,size,http,load
 
 bench: install
 	$(BIN)/python -m benchmarks.run $(addprefix -n ,$(N)) --stages $(BENCH_STAGES) --source $(CORPUS)

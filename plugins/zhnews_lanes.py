@@ -29,7 +29,9 @@ EXPORT_EXTENSIONS = (".csv", ".csvbom")
 def lane_of(path: str) -> str | None:
     """`export`, `heavy`, or None (an article page, the home page, a static file: never waits)."""
     parts = [p for p in path.split("/") if p]
-    if not parts or parts[0] in {"-", "static"} or len(parts) >= 3:  # /, /-/…, /static/…, /db/table/pk
+    if not parts or path.startswith(("/-/static", "/static/")):
+        return None
+    if len(parts) == 3 and parts[0] != "-" and not path.endswith(EXPORT_EXTENSIONS):  # /db/table/pk(.json)
         return None
     return "export" if path.endswith(EXPORT_EXTENSIONS) else "heavy"
 

@@ -10,6 +10,7 @@ the sample's rows copied until an export takes a while. docs/security.md lists e
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import json
 import os
@@ -22,6 +23,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 from urllib.parse import quote
 from xml.etree import ElementTree
 
@@ -336,6 +338,15 @@ def test_make_serve_runs_the_requested_number_of_workers(tmp_path: Path) -> None
         make.wait(timeout=30)
 
 
+def plugin(name: str) -> ModuleType:
+    """A module of plugins/, loaded from its file as Datasette's --plugins-dir loads it."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "plugins" / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def _command(pid: int) -> list[str]:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
@@ -360,3 +371,14 @@ def test_the_excel_rewriter_gives_the_same_csv_however_the_stream_is_cut() -> No
         chunks = [data[i:i + size] for i in range(0, len(data), size)]
         rewritten = b"".join(guard.feed(c, final=i == len(chunks) - 1) for i, c in enumerate(chunks))
         assert list(csv.reader(io.StringIO(rewritten.decode(), newline=""))) == expected, size
+
+
+def test_only_article_pages_home_and_static_files_skip_the_lanes() -> None:
+    lane_of = plugin("zhnews_lanes").lane_of
+    for light in ("/", "/news/articles/123", "/news/articles/123.json", "/-/static/app.css",
+                  "/static/zhnews.css"):
+        assert lane_of(light) is None, light
+    for heavy in ("/news/articles", "/news", "/news/search", "/news/feed.atom", "/-/search", "/search"):
+        assert lane_of(heavy) == "heavy", heavy
+    for export in ("/news/articles.csv", "/news/articles.csvbom", "/news/search.csv", "/news/articles/1.csv"):
+        assert lane_of(export) == "export", export
