@@ -52,14 +52,14 @@ def parameter_problem(query_string: str) -> str | None:
     return None
 
 
-async def _error(datasette: Any, request: Request, message: str, status: int = 400) -> Response:
-    """Datasette's own error page (or JSON for .json)."""
-    info = {"ok": False, "error": message, "status": status, "title": None}
+async def _bad_request(datasette: Any, request: Request, message: str) -> Response:
+    """A 400 as Datasette's own error page (or JSON for .json)."""
+    info = {"ok": False, "error": message, "status": 400, "title": None}
     if request.path.endswith(".json"):
-        return Response.json(info, status=status)
+        return Response.json(info, status=400)
     await datasette.invoke_startup()  # a no-op after the first request; this may be the first
-    html = await datasette.render_template([f"{status}.html", "error.html"], info, request=request)
-    return Response.html(html, status=status)
+    html = await datasette.render_template(["400.html", "error.html"], info, request=request)
+    return Response.html(html, status=400)
 
 
 @hookimpl
@@ -80,7 +80,7 @@ def asgi_wrapper(datasette: Any) -> Callable[[Any], Any]:
                 if problem:
                     # outside Datasette's CSRF middleware: the error page has no form to protect
                     request = Request({**scope, "csrftoken": lambda: ""}, receive)
-                    await (await _error(datasette, request, problem)).asgi_send(send)
+                    await (await _bad_request(datasette, request, problem)).asgi_send(send)
                     return
             await app(scope, receive, send)
 
