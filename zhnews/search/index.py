@@ -40,7 +40,7 @@ text it was indexed with. The builder recomputes it from the stored `articles` r
 segmentation has not changed since; `create_search_index` records a fingerprint of everything segmentation
 depends on (our version, Python's Unicode data, OpenCC) and reports when the index must be rebuilt.
 
-Contract with the builder (zhnews/build/writer.py), all inside the caller's transaction (nothing here commits):
+Contract with the builder (zhnews/build/writer.py), inside the caller's transaction (nothing here commits):
     if create_search_index(db):                 # True: the index is new and empty
         set_merge_policy(db, bulk=True)         # fewer merges while the new index is filled
         index_articles(db, all_article_rows)    # rows are (search_rowid, title, lead, body_text, tags)
