@@ -17,9 +17,11 @@ from datasette import hookimpl
 from datasette.database import QueryInterrupted
 from datasette.utils import tilde_decode
 
+from zhnews.app.timeline import coverage_strip
 from zhnews.extract.sanitise import sanitise_html
 from zhnews.extract.urls import absolute_url
 from zhnews.search import keys
+from zhnews.search.catalog import catalog_for
 from zhnews.search.index import FTS_TABLE
 from zhnews.search.text import MATCH_NOTHING, fts_query, normalise
 from zhnews.text import HAN_RE
@@ -64,11 +66,7 @@ async def home_vars(datasette: Any) -> dict[str, Any]:
            group by o.id order by n desc, o.id""",
     )
     months = await _rows(
-        db,
-        """select published_month as month, count(*) as n from articles
-           where published_month is not null and published_month != ''
-           group by published_month order by published_month desc""",
-    )
+        db, "select month, sum(articles) as n from coverage group by month order by month desc")
     totals = (await _rows(
         db,
         """select count(*) as articles, min(published) as first, max(published) as last,
@@ -79,7 +77,9 @@ async def home_vars(datasette: Any) -> dict[str, Any]:
     years: dict[str, list[dict[str, Any]]] = {}
     for month in months:
         years.setdefault(month["month"][:4], []).append(month)
-    return {"zh_home": {"database": db.name, "outlets": outlets, "years": years, "totals": totals}}
+    catalog = await db.execute_fn(lambda conn: catalog_for(conn, db.path))
+    return {"zh_home": {"database": db.name, "outlets": outlets, "years": years, "totals": totals,
+                        "coverage": coverage_strip(catalog)}}
 
 
 def _pk(request: Any) -> int | None:
