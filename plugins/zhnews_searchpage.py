@@ -148,8 +148,8 @@ def _month_href(request: SearchRequest, path: str) -> Callable[[str], str]:
 
 
 async def search_data(datasette: Any, db: Any, request: SearchRequest, *, path: str,
-                      cache: bool = True) -> dict[str, Any]:
-    """Everything the page (and its JSON) shows for a request."""
+                      cache: bool = True, counted: bool = True) -> dict[str, Any]:
+    """Everything the page (and its JSON) shows for a request; `counted=False`: the results only."""
     catalog: Catalog = await _run(datasette, db, lambda conn: catalog_for(conn, db.path))
     data: dict[str, Any] = {"search": request, "catalog": catalog, "path": path}
     if not request.queries:
@@ -157,9 +157,13 @@ async def search_data(datasette: Any, db: Any, request: SearchRequest, *, path: 
     searches = request.searches()
     plans = await _run(datasette, db, lambda conn: [engine.plan(conn, s, catalog) for s in searches])
     page_task = asyncio.ensure_future(_run(datasette, db, lambda conn: _page(conn, plans[0], request)))
-    counts = [await _counts(datasette, db, plan, catalog, cache=cache) for plan in plans]
+    counts = [await _counts(datasette, db, plan, catalog, cache=cache) for plan in plans] if counted else []
     page: engine.Page = await page_task
     articles = await _run(datasette, db, lambda conn: _articles(conn, page.rowids, request.query))
+    next_url = request.url(path, after=page.next_cursor) if page.next_cursor else None
+    data.update(page=page, articles=articles, next_url=next_url)
+    if not counted:
+        return data
     first = request.since.strftime("%Y-%m") if request.since else ""
     last = request.until.strftime("%Y-%m") if request.until else ""
     timeline = build_timeline(counts, request.queries, catalog, request.outlets, first, last,
@@ -169,11 +173,8 @@ async def search_data(datasette: Any, db: Any, request: SearchRequest, *, path: 
         total=counts[0].total,
         by_outlet=counts[0].by_outlet(catalog),
         by_year=counts[0].by_year(),
-        page=page,
-        articles=articles,
         timeline=timeline,
         chart=chart(timeline, _month_href(request, path)),
-        next_url=request.url(path, after=page.next_cursor) if page.next_cursor else None,
     )
     return data
 
@@ -214,7 +215,8 @@ async def search_view(datasette: Any, request: Any) -> Response:
     path = datasette.urls.database(database) + "/search"
     try:
         search = parse_request(_args(request))
-        data = await search_data(datasette, db, search, path=path,
+        results_only = fmt == ".json" and request.args.get("_shape") == "array"
+        data = await search_data(datasette, db, search, path=path, counted=not results_only,
                                  cache=request.args.get("_nocache") != "1")
     except BadRequest as exc:
         return await _failure(datasette, request, fmt, str(exc), 400, path)
