@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, urlencode
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound
 
-from zhnews.excel import FormulaGuard
+from zhnews.app.excel import FormulaGuard
 
 EXTENSION = "csvbom"
 BOM = "\ufeff".encode()
@@ -129,7 +129,9 @@ def asgi_wrapper() -> Callable[[Any], Any]:
         async def streamed_exports(scope: dict[str, Any], receive: Any, send: Any) -> None:
             path = scope.get("path", "") if scope.get("type") == "http" else ""
             excel = path.endswith("." + EXTENSION)
-            if not (excel or path.endswith(".csv")) or scope.get("method") not in {"GET", "HEAD"}:
+            exported = (excel or path.endswith(".csv")) and scope.get("method") in {"GET", "HEAD"}
+            # Datasette's own exports only: /db.csv (SQL) and /db/table.csv; the search page streams its own
+            if not exported or path.count("/") > 2:
                 await app(scope, receive, send)
                 return
             query_string = scope.get("query_string", b"").decode("latin-1")

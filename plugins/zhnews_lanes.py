@@ -24,6 +24,8 @@ from datasette import hookimpl
 HEAVY_AT_ONCE = 2
 EXPORTS_AT_ONCE = 1
 EXPORT_EXTENSIONS = (".csv", ".csvbom")
+SEARCH_PAGE = "search"  # /db/search/… (plugins/zhnews_searchpage.py): its feed and exports are not rows
+SEARCH_JSON_EXPORT = "all.json"
 
 
 def lane_of(path: str) -> str | None:
@@ -31,9 +33,11 @@ def lane_of(path: str) -> str | None:
     parts = [p for p in path.split("/") if p]
     if not parts or path.startswith(("/-/static", "/static/")):
         return None
-    if len(parts) == 3 and parts[0] != "-" and not path.endswith(EXPORT_EXTENSIONS):  # /db/table/pk(.json)
-        return None
-    return "export" if path.endswith(EXPORT_EXTENSIONS) else "heavy"
+    under_search = len(parts) == 3 and parts[1] == SEARCH_PAGE
+    if path.endswith(EXPORT_EXTENSIONS) or (under_search and parts[2] == SEARCH_JSON_EXPORT):
+        return "export"
+    row_page = len(parts) == 3 and parts[0] != "-" and not under_search  # /db/table/pk(.json)
+    return None if row_page else "heavy"
 
 
 @hookimpl

@@ -17,10 +17,10 @@ from datasette import hookimpl
 from datasette.database import QueryInterrupted
 from datasette.utils import tilde_decode
 
+from zhnews.app.limits import cut_html
 from zhnews.app.timeline import coverage_strip
 from zhnews.extract.sanitise import sanitise_html
 from zhnews.extract.urls import absolute_url
-from zhnews.limits import cut_html
 from zhnews.search import keys
 from zhnews.search.catalog import catalog_for
 from zhnews.search.index import FTS_TABLE

