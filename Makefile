@@ -55,12 +55,12 @@ build: install
 	$(BIN)/python build_db.py $(ARTICLES) --db $(DB)
 
 # Immutable (-i): the build replaces news.db by renaming a new file over it, so the served file never
-# changes in place; restart `make serve` to see a rebuild. zhnews.serve runs WORKERS gunicorn workers (default:
-# the cores), each a Datasette app built from exactly these `datasette serve` flags. PUBLIC=1: the public
+# changes in place; restart `make serve` to see a rebuild. zhnews.app.serve runs WORKERS gunicorn workers
+# (default: the cores), each a Datasette app built from exactly these `datasette serve` flags. PUBLIC=1: the public
 # configuration, no arbitrary SQL (docs/security.md).
 serve: serve-db-name build
 	[ $(INSPECT) -nt $(DB) ] || $(BIN)/datasette inspect $(DB) --inspect-file $(INSPECT)
-	$(BIN)/python -m zhnews.serve --workers $(WORKERS) $(if $(filter 1,$(PUBLIC)),--public) \
+	$(BIN)/python -m zhnews.app.serve --workers $(WORKERS) $(if $(filter 1,$(PUBLIC)),--public) \
 	    -i $(DB) --inspect-file $(INSPECT) $(SERVE_FLAGS) --host $(HOST) --port $(PORT)
 
 serve-db-name:

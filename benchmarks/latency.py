@@ -54,12 +54,12 @@ def serve_flags(root: Path) -> list[str]:
 
 def serve_command(root: Path, db: Path, port: int, inspect_file: Path, *, workers: int | None = None,
                   public: bool = False) -> list[str]:
-    """The server exactly as `make serve` runs it (zhnews.serve: gunicorn workers over the Datasette app with
-    the `datasette serve` flags of the Makefile), on a loopback port; `workers` defaults to the cores."""
+    """The server exactly as `make serve` runs it (zhnews.app.serve: gunicorn workers over the Datasette app
+    with the `datasette serve` flags of the Makefile), on a loopback port; `workers` defaults to the cores."""
     return [
         str(root / ".venv/bin/python"),
         "-m",
-        "zhnews.serve",
+        "zhnews.app.serve",
         *(["--workers", str(workers)] if workers else []),
         *(["--public"] if public else []),
         "-i",

@@ -1,6 +1,6 @@
 """Safe to publish (issue 13, the server): no request freezes the server, exports and the feed hold.
 
-Every test talks HTTP to a real server started exactly as `make serve` starts it (zhnews.serve: gunicorn
+Every test talks HTTP to a real server started exactly as `make serve` starts it (zhnews.app.serve: gunicorn
 workers over the Datasette app, the Makefile's flags; benchmarks.latency.Server), over a database built by
 the real build_db.py from sample/ and then EDITED BY HAND the way an attacker's archive, an old build or a
 person with sqlite3 could leave it: formulas in titles, characters XML cannot carry, one huge article, and
@@ -341,7 +341,7 @@ def test_make_serve_runs_the_requested_number_of_workers(tmp_path: Path) -> None
                 time.sleep(0.5)
         else:
             pytest.fail("make serve did not answer")
-        python = [pid for pid in _tree(make.pid) if _command(pid)[1:3] == ["-m", "zhnews.serve"]]
+        python = [pid for pid in _tree(make.pid) if _command(pid)[1:3] == ["-m", "zhnews.app.serve"]]
         assert len(python) == 4  # the gunicorn master and its three workers
         settings = json.loads(httpx.get(f"http://127.0.0.1:{port}/-/settings.json").text)
         assert settings["sql_time_limit_ms"] == int(latency_limit_seconds() * 1000)

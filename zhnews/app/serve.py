@@ -6,7 +6,7 @@ the database is opened immutable (`-i`), so they share the file and the page cac
 gunicorn also replaces a worker whose event loop stops answering for TIMEOUT seconds (a request stuck
 holding the GIL would otherwise stall every reader of that worker for good).
 
-    python -m zhnews.serve [--workers N] [--public] [--timeout S] DATASETTE_SERVE_FLAGS...
+    python -m zhnews.app.serve [--workers N] [--public] [--timeout S] DATASETTE_SERVE_FLAGS...
 
 DATASETTE_SERVE_FLAGS are parsed by Datasette's own `serve` command (`--host` and `--port` included), so
 they mean exactly what they mean to `datasette serve`: the Makefile defines them once (`make serve-flags`).
