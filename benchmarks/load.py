@@ -2,7 +2,8 @@
 
 The server runs exactly as `make serve` runs it (zhnews.app.serve, one worker per core). First ONE client,
 then CLIENTS clients at once, each for a fixed number of seconds, request a fixed mix of pages chosen by a
-seeded random generator: the reader view, the articles table (with its facets), the search page and CSV exports.
+seeded random generator: the reader view, the articles table (with its facets), the search page and CSV
+exports.
 Throughput of many over one, and p50/p95/p99 of each page kind, say whether the server uses its cores and
 whether slow pages starve the article pages. The searches use the eight queries of latency.QUERIES (one
 character to very common terms), so the search page's per-process count cache is warm after each query's
