@@ -30,13 +30,14 @@ from datasette.utils import sqlite_timelimit
 from datasette.utils.asgi import NotFound, Response
 
 from zhnews.app import exports
+from zhnews.app.feed import FEED_ENTRY_CHARS, xml_text
+from zhnews.app.limits import bounded_snippet
 from zhnews.app.search_request import BadRequest, SearchRequest, parse_request
 from zhnews.app.streaming import stream
 from zhnews.app.timeline import build_timeline, chart
 from zhnews.search import engine
 from zhnews.search.catalog import Catalog, catalog_for
 from zhnews.search.index import FTS_TABLE
-from zhnews.search.snippets import snippet
 
 PARTS = 2  # the counting pass is split in this many rowid ranges, counted at once
 COUNT_CACHE = 256  # counts of recent searches, per process (pages 2, 3... of a search reuse them)
@@ -132,8 +133,8 @@ def _articles(conn: Any, rowids: list[int], query: str) -> list[dict[str, Any]]:
         if article is None:
             continue
         text = (article.pop("lead") or "") + "\n" + (article.pop("body_text") or "")
-        article["title_html"] = snippet(article["title"] or "", query, 200)
-        article["snippet"] = snippet(text, query, 120)
+        article["title_html"] = bounded_snippet(article["title"], query, 200)
+        article["snippet"] = bounded_snippet(text, query, 120)
         articles.append(article)
     return articles
 
@@ -148,8 +149,8 @@ def _month_href(request: SearchRequest, path: str) -> Callable[[str], str]:
 
 
 async def search_data(datasette: Any, db: Any, request: SearchRequest, *, path: str,
-                      cache: bool = True) -> dict[str, Any]:
-    """Everything the page (and its JSON) shows for a request."""
+                      cache: bool = True, counted: bool = True) -> dict[str, Any]:
+    """Everything the page (and its JSON) shows for a request; `counted=False`: the results only."""
     catalog: Catalog = await _run(datasette, db, lambda conn: catalog_for(conn, db.path))
     data: dict[str, Any] = {"search": request, "catalog": catalog, "path": path}
     if not request.queries:
@@ -157,9 +158,13 @@ async def search_data(datasette: Any, db: Any, request: SearchRequest, *, path: 
     searches = request.searches()
     plans = await _run(datasette, db, lambda conn: [engine.plan(conn, s, catalog) for s in searches])
     page_task = asyncio.ensure_future(_run(datasette, db, lambda conn: _page(conn, plans[0], request)))
-    counts = [await _counts(datasette, db, plan, catalog, cache=cache) for plan in plans]
+    counts = [await _counts(datasette, db, plan, catalog, cache=cache) for plan in plans] if counted else []
     page: engine.Page = await page_task
     articles = await _run(datasette, db, lambda conn: _articles(conn, page.rowids, request.query))
+    next_url = request.url(path, after=page.next_cursor) if page.next_cursor else None
+    data.update(page=page, articles=articles, next_url=next_url)
+    if not counted:
+        return data
     first = request.since.strftime("%Y-%m") if request.since else ""
     last = request.until.strftime("%Y-%m") if request.until else ""
     timeline = build_timeline(counts, request.queries, catalog, request.outlets, first, last,
@@ -169,11 +174,8 @@ async def search_data(datasette: Any, db: Any, request: SearchRequest, *, path: 
         total=counts[0].total,
         by_outlet=counts[0].by_outlet(catalog),
         by_year=counts[0].by_year(),
-        page=page,
-        articles=articles,
         timeline=timeline,
         chart=chart(timeline, _month_href(request, path)),
-        next_url=request.url(path, after=page.next_cursor) if page.next_cursor else None,
     )
     return data
 
@@ -214,7 +216,8 @@ async def search_view(datasette: Any, request: Any) -> Response:
     path = datasette.urls.database(database) + "/search"
     try:
         search = parse_request(_args(request))
-        data = await search_data(datasette, db, search, path=path,
+        results_only = fmt == ".json" and request.args.get("_shape") == "array"
+        data = await search_data(datasette, db, search, path=path, counted=not results_only,
                                  cache=request.args.get("_nocache") != "1")
     except BadRequest as exc:
         return await _failure(datasette, request, fmt, str(exc), 400, path)
@@ -313,14 +316,15 @@ async def _feed(datasette: Any, db: Any, request: Any, search: SearchRequest) ->
         return _articles(conn, page.rowids, search.query)
 
     articles = await _run(datasette, db, newest)
-    rows = [{
-        "atom_id": a["url"],
+    rows = [{  # xml_text: a character XML cannot carry (U+FFFF) would make the whole feed a 500
+        "atom_id": xml_text(a["url"]),
         "atom_updated": a["published"] or "1970-01-01T00:00:00Z",
-        "atom_title": a["title"],
-        "atom_link": a["url"],
-        "atom_author_name": a["outlet_name"] or a["outlet"],
+        "atom_title": xml_text(a["title"]),
+        "atom_link": xml_text(a["url"]),
+        "atom_author_name": xml_text(a["outlet_name"] or a["outlet"]),
         # datasette-atom's allowlist has no <mark>: the hits are bold in feed readers
-        "atom_content_html": f"<p>{a['snippet'].replace('<mark>', '<b>').replace('</mark>', '</b>')}</p>",
+        "atom_content_html": xml_text(
+            f"<p>{a['snippet'].replace('<mark>', '<b>').replace('</mark>', '</b>')}</p>", FEED_ENTRY_CHARS),
     } for a in articles]
     title = f"zhnews · {' / '.join(search.queries)}"
     columns = ["atom_id", "atom_updated", "atom_title", "atom_link", "atom_author_name", "atom_content_html"]

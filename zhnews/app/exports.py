@@ -17,6 +17,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 
+from zhnews.app.excel import neutralise
 from zhnews.search import keys
 from zhnews.search.engine import Plan
 from zhnews.search.index import FTS_TABLE
@@ -24,15 +25,12 @@ from zhnews.search.index import FTS_TABLE
 COLUMNS = ("id", "published", "outlet", "outlet_name", "section", "author", "language", "title", "url",
            "lead")
 TEXT_COLUMN = "body_text"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
 
 
 def excel_safe(value: object) -> object:
-    """A cell as Excel must see it: text that would start a formula gets a leading `'`."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    """A cell as Excel must see it: text that would start a formula gets a leading `'` (zhnews.app.excel)."""
+    return neutralise(value) if isinstance(value, str) else value
 
 
 def month_ranges(plan: Plan, *, newest: bool) -> Iterator[tuple[int, int]]:

@@ -88,10 +88,11 @@ def build_timeline(counts: Sequence[Counts], queries: Sequence[str], catalog: Ca
                    outlets: Sequence[str] = (), first: str = "", last: str = "",
                    per_thousand: bool = False) -> Timeline:
     """The timeline of one query (split by its top outlets, the rest as "other") or of several compared
-    queries (one series each), over the months first..last (default: the archive's dated months)."""
-    archive_months = catalog.months
-    first = first or (archive_months[0] if archive_months else "")
-    last = last or (archive_months[-1] if archive_months else "")
+    queries (one series each), over the months first..last (default: from the first to the last month
+    with a match)."""
+    matched = sorted({m for c in counts for m, n in c.by_month().items() if m and n})
+    first = first or (matched[0] if matched else "")  # the span of the matches, unless dates are chosen
+    last = last or (matched[-1] if matched else "")
     months = month_span(first, last)
     index = {m: i for i, m in enumerate(months)}
     per_month = catalog.month_articles(tuple(outlets))
@@ -164,7 +165,7 @@ def _nice_ceiling(value: float) -> float:
     if value <= 0:
         return 1.0
     power = 10 ** math.floor(math.log10(value))
-    return next(step * power for step in (1, 2, 5, 10) if step * power >= value)
+    return next(step * power for step in (1, 2, 2.5, 5, 10) if step * power >= value)
 
 
 def _format(value: float, per_thousand: bool) -> str:
