@@ -20,8 +20,10 @@ from zhnews.sources import (
     SourceState,
     UnreadableFile,
     open_sources,
+    prefetch,
     source_name,
 )
+from zhnews.sources import git as git_source
 from zhnews.sources.scope import DOCS, INDEX_LIST, LOG, MACHINERY, OUTSIDE_PATHS, SITE_PAGE
 
 
@@ -226,6 +228,26 @@ def test_a_missing_blob_or_a_path_that_is_not_utf8_is_an_unreadable_version(tmp_
     bad = records[f"news/a/bad\\xff name.md@{c2[:12]}"]
     with pytest.raises(UnreadableFile, match="not valid UTF-8"):
         bad.read(100)
+
+
+@needs_git
+def test_a_chunk_of_versions_is_read_in_one_request_to_git(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = init(tmp_path / "news")
+    c1 = commit(repo, {f"a/{i}.md": f"第{i}篇" for i in range(5)}, 1_600_000_000)
+    delete_loose_object(repo, blob_of(repo, c1, "a/3.md"))
+    source = GitHistorySource(repo)
+    records = sorted(source.scan(None).files, key=lambda r: r.source)
+    requests: list[list[str]] = []
+    real_ask = git_source.CatFile.ask
+    monkeypatch.setattr(git_source.CatFile, "ask", lambda self, names: (requests.append(names),
+                                                                         real_ask(self, names))[1])
+    prefetch(records, 1000)
+    texts = [r.read(1000).decode() for r in records if r.size >= 0]
+    assert texts == ["第0篇", "第1篇", "第2篇", "第4篇"] and len(requests) == 1
+    with pytest.raises(UnreadableFile, match="git object missing"):
+        records[3].read(1000)
+    source.close()
 
 
 def test_a_folder_that_is_no_git_repository_is_a_source_error(tmp_path: Path) -> None:

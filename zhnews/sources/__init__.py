@@ -40,12 +40,12 @@ from zhnews.sources.base import (
     source_name,
 )
 from zhnews.sources.folder import DiskFile, FolderSource
-from zhnews.sources.git import GitBlob, GitHistorySource, git_dir_of
+from zhnews.sources.git import GitBlob, GitHistorySource, git_dir_of, prefetch
 from zhnews.sources.scope import PathScope
 
 __all__ = ["DiskFile", "FolderSource", "GitBlob", "GitHistorySource", "Origin", "PathScope", "Scan", "Source",
            "SourceError", "SourceFile", "SourceState", "Unreadable", "UnreadableFile", "open_sources",
-           "source_name"]
+           "prefetch", "source_name"]
 
 
 def open_sources(paths: Iterable[str | os.PathLike[str]], *, git_history: bool = False, rev: str = "HEAD",

@@ -29,7 +29,7 @@ import os
 import subprocess
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -135,13 +135,49 @@ class CatFile:
 
 
 _READERS: dict[str, CatFile] = {}  # this process's blob readers, one per repository
+_PREFETCHED: dict[tuple[str, str], bytes] = {}  # (git dir, blob) -> bytes read ahead for the current chunk
+PREFETCH_BYTES = 8 << 20  # at most this much read ahead at once
 
 
-def read_blob(git_dir: str, blob: str, limit: int) -> bytes:
-    """A blob's bytes through this process's long-lived reader for `git_dir` (started at the first call)."""
+def _reader(git_dir: str) -> CatFile:
     reader = _READERS.get(git_dir)
     if reader is None:
         reader = _READERS[git_dir] = CatFile(git_dir)
+    return reader
+
+
+def prefetch(records: Iterable[object], limit: int) -> None:
+    """Read the blobs of a chunk of records ahead, one request per repository for all of them.
+
+    WHY: a read is a round trip to another process, and on a busy machine each wake-up of git waits for a
+    free core: 32 blobs asked at once cost one wait instead of 32. What is missing or fails here is left
+    to `read_blob`, which reports it for its own file."""
+    _PREFETCHED.clear()
+    wanted: dict[str, list[str]] = {}
+    budget = PREFETCH_BYTES
+    for record in records:
+        if isinstance(record, GitBlob) and 0 <= record.size <= min(limit, budget):
+            budget -= record.size
+            wanted.setdefault(record.git_dir, []).append(str(record.origin.blob))
+    for git_dir, blobs in wanted.items():
+        reader = _reader(git_dir)
+        try:
+            reader.ask(blobs)
+            for blob in blobs:
+                found = reader.header()
+                if found is not None:
+                    _PREFETCHED[(git_dir, blob)] = reader.body(found[2], limit)
+        except Exception:  # the stream is gone or out of step: a new one, and each file reads alone
+            close_reader(git_dir)
+
+
+def read_blob(git_dir: str, blob: str, limit: int) -> bytes:
+    """A blob's bytes: read ahead by `prefetch`, or through this process's long-lived reader for `git_dir`
+    (started at the first call)."""
+    data = _PREFETCHED.get((git_dir, blob))
+    if data is not None:
+        return data[: limit + 1]
+    reader = _reader(git_dir)
     try:
         reader.ask([blob])
         found = reader.header()
@@ -155,6 +191,8 @@ def read_blob(git_dir: str, blob: str, limit: int) -> bytes:
 
 
 def close_reader(git_dir: str) -> None:
+    for key in [k for k in _PREFETCHED if k[0] == git_dir]:
+        del _PREFETCHED[key]
     reader = _READERS.pop(git_dir, None)
     if reader is not None:
         reader.close()
