@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
 
+from zhnews.search.explain import also_searched
 from zhnews.search.index import register_sql_functions
 
 
@@ -31,6 +32,18 @@ from zhnews.search.index import register_sql_functions
 def prepare_connection(conn: Any) -> None:
     """escape_fts (the shared rewrite), zh_fts_query, zh_snippet(text, q[, size]) and zh_highlight."""
     register_sql_functions(conn, escape_fts=True)
+
+
+@hookimpl
+def extra_template_vars(template: str, view_name: str, request: Any) -> dict[str, Any]:
+    """`zh_also_searched`: the vocabulary variants a search also searched, with links to search exactly
+    (zhnews.search.explain; rendered by templates/_also-searched.html). The query is the canned query's
+    `q` (the ranked search) or the table's search box `_search`."""
+    # a canned query's page is rendered by the table view too: its template tells them apart
+    param = "q" if (template or "").startswith("query") else "_search" if view_name == "table" else None
+    if param is None or request is None or not request.args.get(param):
+        return {}
+    return {"zh_also_searched": also_searched(request.args.get(param), request.query_string, param)}
 
 
 PLUGIN = "zhnews_search"
