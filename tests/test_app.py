@@ -157,16 +157,6 @@ def ds(db: Path) -> Datasette:
 
 
 @pytest.fixture(scope="session")
-def corpus_db(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_database([corpus], tmp_path_factory.mktemp("corpus"))
-
-
-@pytest.fixture(scope="session")
-def corpus_ds(corpus_db: Path) -> Datasette:
-    return make_datasette(corpus_db)
-
-
-@pytest.fixture(scope="session")
 def hostile(db: Path) -> dict[str, Any]:
     """The sample article written to attack the reader view (script tags, onerror, javascript: links)."""
     found = [a for a in rows(db, "select * from articles") if "script" in (a["title"] or "").lower()]
