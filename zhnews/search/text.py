@@ -331,15 +331,20 @@ def _alternative_sql(alternative: Alternative) -> str:
 def fts_query(user_query: str, *, expand: bool = True) -> str:
     """Rewrite what a user typed into an FTS5 MATCH expression over the segmented text.
 
-    `fts_query('台湾 -香港')` == '"台 湾" NOT "香 港"'; a term with vocabulary variants becomes their OR
-    (`fts_query('悉尼')` == '("悉 尼" OR "雪 梨")'), an excluded one excludes them all. `expand=False`
-    searches exactly what was typed. Never raises and never yields an FTS5 syntax error; a query with
-    nothing searchable (empty, only punctuation or operators) yields MATCH_NOTHING.
+    `fts_query('台湾 -香港')` == '"台 湾" NOT "香 港"'. A term with vocabulary variants becomes their OR
+    (`fts_query('雪梨')` == '("雪 梨" OR "悉 尼" OR "sydney")'), an excluded one excludes them all;
+    `expand=False` searches exactly what was typed. Never raises and never yields an FTS5 syntax error; a
+    query with nothing searchable (empty, only punctuation or operators) yields MATCH_NOTHING.
     """
     try:
         query = parse_query("" if user_query is None else str(user_query), expand=expand)
     except Exception:  # a bug here must cost a search result, never an error page
         return MATCH_NOTHING
+    return match_expression(query)
+
+
+def match_expression(query: Query) -> str:
+    """A parsed query as an FTS5 MATCH expression (MATCH_NOTHING when it has no positive term)."""
     if not query.groups:
         return MATCH_NOTHING
     parts = []
