@@ -1,0 +1,241 @@
+"""Experiment: vocabulary variants at query time (OR groups, chosen) vs at index time (one form per group).
+
+Query time (what the app does): the index holds the articles' own words; a term with variants becomes an OR
+of phrases (特朗普 -> "特 朗 普" OR "川 普" OR "trump"). Index time (the alternative): every variant in the
+indexed text is replaced by its group's first member, and so is every query term, so a search is one
+phrase. Index time cannot express one-way groups (视频 > 影片) and needs a rebuild whenever the data change
+(the index fingerprint would have to include them); its snippets still need the expansion to mark what each
+article says.
+
+On one built database, this script builds the index-time index in a scratch database next to it (the
+database itself is only read), then measures, per query and for both ways plus the unexpanded query:
+- ranked: the `search` canned query of metadata.yml (bm25 of the newest 20,000 matches, 50 best, snippets);
+- table: what Datasette's `?_search=` page runs on the search (count, the first 31 rows newest first with
+  their card snippets, the outlet and month facets), as SQL;
+p50/p95 over `--reps` runs after one warm-up, and the size of each index (dbstat).
+
+    python -m benchmarks.variants benchmarks/work/variants/n60000/news.db [--reps 10] [--save out.json]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+import yaml
+
+from benchmarks.latency import percentile
+from benchmarks.machine import describe, load_average
+from zhnews.search.index import (
+    COLUMNS,
+    FTS5_TOKENIZE,
+    FTS_TABLE,
+    RANK,
+    STORED_COLUMNS,
+    register_sql_functions,
+    search_index_bytes,
+    segment_article,
+)
+from zhnews.search.text import Phrase, Query, fts_query, match_expression, parse_query, variant_table
+
+ROOT = Path(__file__).resolve().parent.parent
+# (label, query): groups of every size, a member inside a longer word, several groups, a one-way group,
+# and terms without variants as controls (their three rows must be equal but for noise).
+QUERIES: tuple[tuple[str, str], ...] = (
+    ("person, large group", "特朗普"),
+    ("Taiwan form", "川普"),
+    ("inside a longer word", "特朗普政府"),
+    ("English", "Trump"),
+    ("term", "网络"),
+    ("place", "悉尼"),
+    ("very common group", "中共"),
+    ("two groups", "美国 新冠肺炎"),
+    ("one-way group", "视频"),
+    ("control: no group", "台湾"),
+    ("control: very common", "中国"),
+)
+MODES = ("unexpanded", "query-time", "index-time")
+TABLE_STATEMENTS = {
+    "count": "select count(*) from articles where rowid in ({hits})",
+    "rows": "select id, zh_snippet(lead || char(10) || body_text, :q) from articles where rowid in ({hits}) "
+            "order by published desc, rowid desc limit 31",
+    "outlet facet": "select outlet, count(*) n from articles where rowid in ({hits}) "
+                    "group by outlet order by n desc limit 11",
+    "month facet": "select published_month, count(*) n from articles where rowid in ({hits}) "
+                   "group by published_month order by n desc limit 11",
+}
+HITS = "select rowid from articles_search where articles_search match escape_fts(:q)"
+
+
+# ------------------------------------------------------------------------------------------ index time
+
+def canonical_forms() -> dict[Phrase, Phrase]:
+    """Every member of a two-way group -> the group's first member (one-way edges cannot be indexed)."""
+    return {member: group[0] for group in variant_table().groups() for member in group[1:]}
+
+
+def canonicalise(tokens: tuple[str, ...], forms: dict[Phrase, Phrase]) -> tuple[str, ...]:
+    """Tokens with every variant replaced by its canonical form (members matched as the query matches them:
+    longest first, left to right)."""
+    out: list[str] = []
+    start = 0
+    for position, member in variant_table().matches(tokens):
+        out.extend(tokens[start:position])
+        out.extend(forms.get(member, member))
+        start = position + len(member)
+    out.extend(tokens[start:])
+    return tuple(out)
+
+
+def canonical_text(segmented: str, forms: dict[Phrase, Phrase]) -> str:
+    return " ".join(canonicalise(tuple(segmented.split(" ")), forms)) if segmented else ""
+
+
+def canonical_query(user_query: str, forms: dict[Phrase, Phrase]) -> str:
+    """The index-time rewrite: the typed phrases, canonicalised; no OR groups."""
+    query = parse_query(user_query, expand=False)
+
+    def rewrite(alternatives: tuple) -> tuple:
+        return tuple(tuple((canonicalise(v[0], forms),) for v in a) for a in alternatives)
+
+    return match_expression(Query(tuple(rewrite(g) for g in query.groups), rewrite(query.excluded)))
+
+
+def build_canonical_index(db: Path, scratch: Path) -> dict[str, float]:
+    """articles_fts with canonicalised text, in a scratch database; segmenting and indexing seconds."""
+    forms = canonical_forms()
+    source = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    rows = source.execute(
+        "select search_rowid, title, lead, body_text from articles order by search_rowid").fetchall()
+    source.close()
+    started = time.perf_counter()
+    plain = [(rowid, *segment_article(title, lead, body)) for rowid, title, lead, body in rows]
+    segment_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    canonical = [(rowid, *(canonical_text(s, forms) for s in fields)) for rowid, *fields in plain]
+    canonicalise_seconds = time.perf_counter() - started
+    scratch.unlink(missing_ok=True)
+    conn = sqlite3.connect(scratch)
+    conn.execute(f"create virtual table {FTS_TABLE} using fts5({', '.join(STORED_COLUMNS)}, content='', "
+                 f"tokenize=\"{FTS5_TOKENIZE}\")")
+    conn.execute(f"insert into {FTS_TABLE}({FTS_TABLE}, rank) values ('rank', ?)", [RANK])
+    started = time.perf_counter()
+    conn.executemany(f"insert into {FTS_TABLE}(rowid, {', '.join(COLUMNS)}) values (?, ?, ?, ?)", canonical)
+    conn.execute(f"insert into {FTS_TABLE}({FTS_TABLE}) values ('optimize')")
+    conn.commit()
+    index_seconds = time.perf_counter() - started
+    conn.close()
+    return {"segment_seconds": segment_seconds, "canonicalise_seconds": canonicalise_seconds,
+            "index_seconds": index_seconds, "articles": len(rows)}
+
+
+# ------------------------------------------------------------------------------------------ measuring
+
+def connect(mode: str, db: Path, scratch: Path) -> sqlite3.Connection:
+    """A connection on which the app's SQL runs, with `escape_fts` the rewrite of `mode`."""
+    if mode == "index-time":
+        conn = sqlite3.connect(scratch)
+        conn.execute("attach database ? as archive", [f"file:{db}?mode=ro"])
+        conn.execute(  # the app's view, over the canonical index (temp: it spans two databases)
+            f"create temp view articles_search as select a.id as rowid, f.{FTS_TABLE} as articles_search, "
+            f"f.rank as rank from main.{FTS_TABLE} f join archive.articles a on a.search_rowid = f.rowid")
+    else:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    register_sql_functions(conn)  # zh_snippet: marks every variant in all three modes
+    forms = canonical_forms()
+    rewrite: Callable[[str], str] = {
+        "unexpanded": lambda q: fts_query(q, expand=False),
+        "query-time": fts_query,
+        "index-time": lambda q: canonical_query(q, forms),
+    }[mode]
+    conn.create_function("escape_fts", 1, rewrite, deterministic=True)
+    return conn
+
+
+def timed(conn: sqlite3.Connection, statements: list[str], params: dict[str, str], reps: int) -> dict:
+    """Run the statements in turn (one page), once to warm up then `reps` times; milliseconds per page."""
+    times = []
+    for rep in range(reps + 1):
+        started = time.perf_counter()
+        for sql in statements:
+            conn.execute(sql, params).fetchall()
+        if rep:
+            times.append((time.perf_counter() - started) * 1000)
+    return {"p50": percentile(times, 50), "p95": percentile(times, 95), "ms": times}
+
+
+def measure(db: Path, reps: int) -> dict[str, object]:
+    scratch = db.with_name("variants-index-time.db")
+    result: dict[str, object] = {"machine": describe(ROOT), "db": str(db)}
+    result["build"] = build_canonical_index(db, scratch)
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        result["bytes"] = {"query-time": search_index_bytes(conn),
+                           "body_text": conn.execute(
+                               "select sum(length(cast(body_text as blob))) from articles").fetchone()[0]}
+    with sqlite3.connect(scratch) as conn:
+        result["bytes"]["index-time"] = search_index_bytes(conn)  # type: ignore[index]
+    metadata = yaml.safe_load((ROOT / "metadata.yml").read_text())
+    ranked = metadata["databases"]["news"]["queries"]["search"]["sql"]
+    table = [sql.format(hits=HITS) for sql in TABLE_STATEMENTS.values()]
+    per_query: dict[str, dict[str, object]] = {}
+    for mode in MODES:
+        conn = connect(mode, db, scratch)
+        for label, query in QUERIES:
+            params = {"q": query, "outlet": "", "since": "", "until": ""}
+            matches = conn.execute(f"select count(*) from ({HITS})", params).fetchone()[0]
+            per_query.setdefault(query, {"label": label})[mode] = {
+                "matches": matches,
+                "expression": conn.execute("select escape_fts(?)", [query]).fetchone()[0],
+                "ranked": timed(conn, [ranked], params, reps),
+                "table": timed(conn, table, params, reps),
+            }
+        conn.close()
+    result["queries"] = per_query
+    result["load_at_end"] = load_average()
+    return result
+
+
+def report(result: dict) -> str:
+    machine, build, sizes = result["machine"], result["build"], result["bytes"]
+
+    def size(mode: str) -> str:
+        return f"{sizes[mode] / 1e6:.1f} MB ({sizes[mode] / sizes['body_text']:.3f}× body_text)"
+
+    lines = [
+        f"{machine['date']} · commit {machine['commit']} · load {machine['load_at_start']} → "
+        f"{result['load_at_end']} · {build['articles']:,} articles",
+        f"index: query-time {size('query-time')}, index-time {size('index-time')}",
+        f"index-time build: canonicalise {build['canonicalise_seconds']:.1f} s more "
+        f"(segmenting {build['segment_seconds']:.1f} s, indexing {build['index_seconds']:.1f} s)",
+        "",
+        "| query | matches (unexp. / query / index) | ranked p95 ms (unexp. / query / index) "
+        "| table p95 ms (unexp. / query / index) |",
+        "|---|---|---|---|",
+    ]
+    for query, item in result["queries"].items():
+        cells = [" / ".join(f"{item[m][key]:,}" if key == "matches" else f"{item[m][key]['p95']:.0f}"
+                            for m in MODES) for key in ("matches", "ranked", "table")]
+        lines.append(f"| {query} ({item['label']}) | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+@click.command()
+@click.argument("db", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--reps", type=int, default=10, show_default=True)
+@click.option("--save", type=click.Path(path_type=Path), default=None, help="write every figure as JSON")
+def main(db: Path, reps: int, save: Path | None) -> None:
+    """Compare query-time and index-time variants on DB (read only; a scratch index is built next to it)."""
+    result = measure(db, reps)
+    if save:
+        save.write_text(json.dumps(result, ensure_ascii=False, indent=1))
+    click.echo(report(result))
+    click.echo(f"(cores: {os.cpu_count()})")
+
+
+if __name__ == "__main__":
+    main()
