@@ -23,7 +23,7 @@ from test_app import ROOT, rows
 from variant_oracle import GoldGroup, containing, normalised_articles, read_gold
 
 from benchmarks.latency import Server
-from zhnews.search.text import fts_query, normalise, parse_query, tokens
+from zhnews.search.text import fts_query, normalise, parse_query, phrase_of
 from zhnews.search.variants import parse_line
 
 pytestmark = [pytest.mark.corpus, pytest.mark.slow]
@@ -33,9 +33,6 @@ CURATED = ROOT / "zhnews" / "search" / "variants" / "curated.txt"
 RANKED_LIMIT = 50  # the `search` canned query shows the 50 best
 NO_GROUP = ["台湾", "香港", "法", "刘建超", "Finer", "疫情", "选举", "国安法", "北京 上海"]
 
-
-def phrase(text: str) -> tuple[str, ...]:
-    return tuple(token for token, _, _ in tokens(normalise(text)))
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +110,7 @@ def test_the_gold_counts_are_what_the_corpus_holds(articles: list[dict[str, Any]
 @pytest.mark.parametrize("group", GOLD, ids=lambda g: g.members[0])
 def test_each_gold_member_searches_exactly_its_gold_group(group: GoldGroup) -> None:
     for member in group.members:
-        assert set(parse_query(member).phrases) == {phrase(m) for m in group.finds(member)}, member
+        assert set(parse_query(member).phrases) == {phrase_of(m) for m in group.finds(member)}, member
 
 
 @pytest.mark.parametrize("group", GOLD, ids=lambda g: g.members[0])

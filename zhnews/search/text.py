@@ -225,15 +225,15 @@ def variant_table() -> VariantTable:
     Why the index fingerprint (zhnews.search.index) does not include them: variants expand QUERIES; the
     index holds the articles' own words, so changing the data needs no rebuild.
     """
-    return VariantTable(read_rules(DATA_FILES), to_phrase=_typed_phrase, is_han=is_han_token)
+    return VariantTable(read_rules(DATA_FILES), to_phrase=phrase_of, is_han=is_han_token)
 
 
 def is_han_token(token: str) -> bool:
     return HAN_RE.fullmatch(token) is not None
 
 
-def _typed_phrase(text: str) -> Phrase:
-    """A data member as one phrase, as a quoted query term would be (punctuation kept as BOUNDARY)."""
+def phrase_of(text: str) -> Phrase:
+    """Text as one phrase, as a quoted query term is searched (punctuation kept as BOUNDARY)."""
     return tuple(token for token, _, _ in tokens(normalise(text)))
 
 
