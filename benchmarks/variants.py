@@ -106,32 +106,38 @@ def canonical_query(user_query: str, forms: dict[Phrase, Phrase]) -> str:
     return match_expression(Query(tuple(rewrite(g) for g in query.groups), rewrite(query.excluded)))
 
 
-def build_canonical_index(db: Path, scratch: Path) -> dict[str, float]:
-    """articles_fts with canonicalised text, in a scratch database; segmenting and indexing seconds."""
+def build_canonical_index(db: Path, scratch: Path, batch: int = 2000) -> dict[str, float]:
+    """articles_fts with canonicalised text, in a scratch database, in search_rowid order (batches: memory
+    stays flat at any N); seconds spent segmenting, canonicalising and indexing."""
     forms = canonical_forms()
-    source = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    rows = source.execute(
-        "select search_rowid, title, lead, body_text from articles order by search_rowid").fetchall()
-    source.close()
-    started = time.perf_counter()
-    plain = [(rowid, *segment_article(title, lead, body)) for rowid, title, lead, body in rows]
-    segment_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    canonical = [(rowid, *(canonical_text(s, forms) for s in fields)) for rowid, *fields in plain]
-    canonicalise_seconds = time.perf_counter() - started
     scratch.unlink(missing_ok=True)
     conn = sqlite3.connect(scratch)
     conn.execute(f"create virtual table {FTS_TABLE} using fts5({', '.join(STORED_COLUMNS)}, content='', "
                  f"tokenize=\"{FTS5_TOKENIZE}\")")
     conn.execute(f"insert into {FTS_TABLE}({FTS_TABLE}, rank) values ('rank', ?)", [RANK])
+    insert = f"insert into {FTS_TABLE}(rowid, {', '.join(COLUMNS)}) values (?, ?, ?, ?)"
+    seconds = {"segment_seconds": 0.0, "canonicalise_seconds": 0.0, "index_seconds": 0.0}
+    source = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    cursor = source.execute("select search_rowid, title, lead, body_text from articles order by search_rowid")
+    articles = 0
+    while rows := cursor.fetchmany(batch):
+        started = time.perf_counter()
+        plain = [(rowid, *segment_article(title, lead, body)) for rowid, title, lead, body in rows]
+        segmented = time.perf_counter()
+        canonical = [(rowid, *(canonical_text(s, forms) for s in fields)) for rowid, *fields in plain]
+        canonicalised = time.perf_counter()
+        conn.executemany(insert, canonical)
+        seconds["segment_seconds"] += segmented - started
+        seconds["canonicalise_seconds"] += canonicalised - segmented
+        seconds["index_seconds"] += time.perf_counter() - canonicalised
+        articles += len(rows)
+    source.close()
     started = time.perf_counter()
-    conn.executemany(f"insert into {FTS_TABLE}(rowid, {', '.join(COLUMNS)}) values (?, ?, ?, ?)", canonical)
     conn.execute(f"insert into {FTS_TABLE}({FTS_TABLE}) values ('optimize')")
     conn.commit()
-    index_seconds = time.perf_counter() - started
+    seconds["index_seconds"] += time.perf_counter() - started
     conn.close()
-    return {"segment_seconds": segment_seconds, "canonicalise_seconds": canonicalise_seconds,
-            "index_seconds": index_seconds, "articles": len(rows)}
+    return {**seconds, "articles": articles}
 
 
 # ------------------------------------------------------------------------------------------ measuring
