@@ -17,6 +17,8 @@ hits on the original text). Decisions, measured on the real corpus (numbers in z
   boundaries too. Connectors inside a Latin/number word (COVID-19, 3.5, U.S., Finer's) are not, and name
   dots (迈克·蓬佩奥) vanish, so 迈克蓬佩奥 finds 迈克·蓬佩奥.
 - Substring search is inherent: 南海 matches inside 中南海 (and 370 inside MH370).
+- Vocabulary variants (特朗普 = 川普 = Trump, zhnews.search.variants) are added at QUERY time: each typed
+  phrase also searches its variants (an OR); a quoted phrase does not.
 """
 
 from __future__ import annotations
@@ -27,8 +29,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from zhnews.search import variants
 from zhnews.search.variants import DATA_FILES, VariantTable, read_rules
+from zhnews.search.variants import display_of as _joined
 from zhnews.text import HAN, HAN_RE, to_simplified
 
 BOUNDARY = "|"  # the token that stands for punctuation; never produced from a word
@@ -229,6 +231,7 @@ def variant_table() -> VariantTable:
 
 
 def is_han_token(token: str) -> bool:
+    """True for a token that is one Han character (Han tokens are written without spaces between them)."""
     return HAN_RE.fullmatch(token) is not None
 
 
@@ -257,7 +260,7 @@ def _alternative(text: str, *, quoted: bool, expand: bool) -> tuple[Alternative,
 
 def display_of(phrase: Phrase) -> str:
     """A phrase as a reader writes it: Han characters side by side, words and numbers apart."""
-    return variants.display_of(phrase, is_han_token)
+    return _joined(phrase, is_han_token)
 
 
 def query_text(user_query: str) -> str:

@@ -77,20 +77,20 @@ def read_rules(paths: Iterable[Path]) -> list[Rule]:
 
 
 @dataclass(frozen=True, slots=True)
-class Alternative:
-    """One phrase that stands for a typed phrase, and how to show it to a reader (川普政府, Trump政府)."""
+class Variant:
+    """A phrase that stands for a typed phrase, and how to show it to a reader (川普政府, Trump政府)."""
 
     phrase: Phrase
     display: str
 
 
-def display_of(phrase: Phrase, is_han: Callable[[str], bool]) -> str:
-    """Tokens as a reader writes them: Han characters side by side, words and numbers apart."""
+def display_of(pieces: Iterable[str], is_han: Callable[[str], bool]) -> str:
+    """Tokens (or display forms) as a reader writes them: Han characters side by side, words apart."""
     out = ""
-    for token in phrase:
-        if out and not is_han(token) and not is_han(out[-1]):
+    for piece in filter(None, pieces):
+        if out and not is_han(out[-1]) and not is_han(piece[0]):
             out += " "
-        out += token
+        out += piece
     return out
 
 
@@ -157,7 +157,7 @@ class VariantTable:
             else:
                 i += 1
 
-    def expand(self, phrase: Phrase) -> tuple[Alternative, ...]:
+    def expand(self, phrase: Phrase) -> tuple[Variant, ...]:
         """The typed phrase first, then every phrase it also stands for (at most MAX_ALTERNATIVES in all).
 
         Each member found inside the phrase may be replaced by what it finds: 特朗普政府 -> 川普政府,
@@ -174,25 +174,15 @@ class VariantTable:
         alternatives = []
         for choice in itertools.product(*(options for _, _, options in replaceable)):
             tokens: list[str] = []
-            shown: list[str] = []
+            shown: list[str] = []  # tokens as typed, and the display form of each replacement
             start = 0
             for (position, member, _), chosen in zip(replaceable, choice, strict=True):
                 tokens.extend(phrase[start:position])
-                shown.append(display_of(phrase[start:position], self._is_han))
+                shown.extend(phrase[start:position])
                 tokens.extend(chosen)
-                shown.append(self.display[chosen] if chosen != member else display_of(member, self._is_han))
+                shown.extend([self.display[chosen]] if chosen != member else member)
                 start = position + len(member)
             tokens.extend(phrase[start:])
-            shown.append(display_of(phrase[start:], self._is_han))
-            alternatives.append(Alternative(tuple(tokens), _join_shown(shown, self._is_han)))
+            shown.extend(phrase[start:])
+            alternatives.append(Variant(tuple(tokens), display_of(shown, self._is_han)))
         return tuple({a.phrase: a for a in alternatives}.values())
-
-
-def _join_shown(pieces: list[str], is_han: Callable[[str], bool]) -> str:
-    """Display pieces joined as display_of joins tokens (a space only between two non-Han ends)."""
-    out = ""
-    for piece in filter(None, pieces):
-        if out and not is_han(out[-1]) and not is_han(piece[0]):
-            out += " "
-        out += piece
-    return out
