@@ -105,6 +105,13 @@ def test_a_term_searches_every_member_of_its_group(user_query: str, expression: 
     assert fts_query(user_query) == expression
 
 
+def test_a_variant_containing_another_is_left_out_of_the_expression_but_still_marked() -> None:
+    # 国际货币基金组织 contains 国际货币基金: whatever it finds, the shorter one finds too
+    assert fts_query("国际货币基金组织") == '("国 际 货 币 基 金" OR "imf")'
+    assert phrase_of("国际货币基金组织") in searched("IMF")
+    assert highlight("国际货币基金组织说", "IMF") == "<mark>国际货币基金组织</mark>说"
+
+
 def test_a_member_inside_a_longer_word_is_replaced_there() -> None:
     assert searched("特朗普政府") == {phrase_of("特朗普政府"), phrase_of("川普政府"), phrase_of("Trump政府")}
     assert searched("Trump政府") == searched("特朗普政府")
