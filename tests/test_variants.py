@@ -15,7 +15,15 @@ from hypothesis import strategies as st
 from zhnews.search import opencc_variants
 from zhnews.search.explain import also_searched
 from zhnews.search.snippets import highlight, snippet
-from zhnews.search.text import fts_query, is_han_token, parse_query, phrase_of, variant_table
+from zhnews.search.text import (
+    MAX_PHRASES,
+    MAX_TERMS,
+    fts_query,
+    is_han_token,
+    parse_query,
+    phrase_of,
+    variant_table,
+)
 from zhnews.search.variants import (
     DATA_FILES,
     MAX_ALTERNATIVES,
@@ -134,6 +142,12 @@ def test_several_members_in_one_term_give_every_combination_up_to_a_cap() -> Non
     assert len(both) == 9 and phrase_of("川普马克宏") in both and phrase_of("trump macron") in both
     long = "特朗普马克龙默克尔普京约翰逊" * 3
     assert phrase_of(long) in searched(long) and len(searched(long)) <= MAX_ALTERNATIVES
+
+
+def test_a_long_query_stops_adding_variants_after_max_phrases() -> None:
+    query = parse_query(" ".join(["新冠肺炎"] * MAX_TERMS))  # 5 phrases each: 320 with every variant
+    assert len(query.phrases) < MAX_PHRASES + MAX_ALTERNATIVES + MAX_TERMS
+    assert len(query.groups[0][0][0]) == 5 and len(query.groups[-1][0][0]) == 1  # the last terms as typed
 
 
 def test_a_quoted_term_is_exact() -> None:

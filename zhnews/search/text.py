@@ -44,6 +44,9 @@ FTS5_TOKENIZE = f"unicode61 remove_diacritics 2 tokenchars '{BOUNDARY}{_SQLITE_M
 # ever mixes them.
 MATCH_NOTHING = '"zhnews0nomatch"'
 MAX_TERMS = 64  # a longer query is cut: bounded work per request, still far more than anyone types
+# Vocabulary variants stop being added once a query searches this many phrases (each term may bring up to
+# zhnews.search.variants.MAX_ALTERNATIVES): a pasted paragraph must not cost 16 times a typed one.
+MAX_PHRASES = 4 * MAX_TERMS
 
 # Name dots join, they do not separate: 迈克·蓬佩奥 == 迈克蓬佩奥.
 _NAME_DOTS = "\u00b7\u2027\u2022\u30fb\u2219\u22c5"
@@ -274,6 +277,7 @@ def terms(user_query: str, *, expand: bool = True) -> list[Term]:
     text = query_text(user_query)
     found: list[Term] = []
     negate_next = or_next = False
+    phrases = 0
     for count, m in enumerate(_LEX_RE.finditer(text)):
         if count >= MAX_TERMS:
             break
@@ -285,7 +289,9 @@ def terms(user_query: str, *, expand: bool = True) -> list[Term]:
             continue
         quoted = m.group("quoted") if m.group("quoted") is not None else m.group("curly")
         typed = quoted if quoted is not None else bare or ""
-        alternative, shown = _alternative(typed, quoted=quoted is not None, expand=expand)
+        more = expand and phrases < MAX_PHRASES
+        alternative, shown = _alternative(typed, quoted=quoted is not None, expand=more)
+        phrases += sum(map(len, alternative))
         negate_next = False
         if alternative:
             found.append(Term(typed, m.start(), m.end(), quoted is not None, negated,
