@@ -2,8 +2,9 @@
 
 Datasette's stock `escape_fts` quotes whitespace-separated words, which finds nothing in an index where every
 Han character is its own token. `zhnews.search.text.fts_query` rewrites a query the way the index was built
-(NFKC, Traditional -> Simplified, one token per Han character, phrases) and never yields an FTS5 syntax
-error.
+(NFKC, Traditional -> Simplified, one token per Han character, phrases, vocabulary variants: 特朗普 also
+searches 川普 and Trump) and never yields an FTS5 syntax error. The pages say what was also searched
+(`zh_also_searched`, templates/_also-searched.html).
 
 Hooks from --plugins-dir run BEFORE Datasette's own `prepare_connection`, which would overwrite our function:
 `trylast=True` makes ours run last and win (measured in ../shared/docs/chinese-search.md).
