@@ -195,6 +195,9 @@ AMBIGUOUS = [
     ("缓存", "快取"),  # 快取 is inside 很快取消
     ("呼吸器", "呼吸机"),  # a respirator is not a ventilator
     ("乍得", "查德"),  # 查德 is also the name Chad
+    ("马里兰", "马利兰"),  # 马利兰 is inside 索马利兰 (Somaliland)
+    ("德克萨斯", "德萨斯"),  # 德萨斯 is inside 密德萨斯 (Middlesex)
+    ("宇航员", "太空人"),  # 太空人 is also the Houston Astros
 ]
 
 
