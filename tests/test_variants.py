@@ -198,6 +198,9 @@ AMBIGUOUS = [
     ("马里兰", "马利兰"),  # 马利兰 is inside 索马利兰 (Somaliland)
     ("德克萨斯", "德萨斯"),  # 德萨斯 is inside 密德萨斯 (Middlesex)
     ("宇航员", "太空人"),  # 太空人 is also the Houston Astros
+    ("马利共和国", "马里共和国"),  # 马里共和国 is inside 索马里共和国
+    ("勃拉姆斯", "布拉姆斯"),  # 布拉姆斯 is inside 艾布拉姆斯 (the Abrams tank)
+    ("新冠病毒", "武汉病毒"),  # 武汉病毒 is also in 武汉病毒研究所
 ]
 
 
