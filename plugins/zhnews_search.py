@@ -25,7 +25,8 @@ from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
 
-from zhnews.search.explain import also_searched
+from zhnews.app.search_request import search_page_params
+from zhnews.search.explain import also_searched, replacing
 from zhnews.search.index import register_sql_functions
 
 
@@ -36,15 +37,14 @@ def prepare_connection(conn: Any) -> None:
 
 
 @hookimpl
-def extra_template_vars(template: str, view_name: str, request: Any) -> dict[str, Any]:
-    """`zh_also_searched`: the vocabulary variants a search also searched, with links to search exactly
-    (zhnews.search.explain; rendered by templates/_also-searched.html). The query is the canned query's
-    `q` (the ranked search) or the table's search box `_search`."""
-    # a canned query's page is rendered by the table view too: its template tells them apart
-    param = "q" if (template or "").startswith("query") else "_search" if view_name == "table" else None
-    if param is None or request is None or not request.args.get(param):
+def extra_template_vars(view_name: str, request: Any) -> dict[str, Any]:
+    """`zh_also_searched` on the articles table with `?_search=` (when it is not sent on to the search
+    page): the vocabulary variants also searched, with links that search exactly (zhnews.search.explain,
+    templates/_also-searched.html). The search page sets its own (plugins/zhnews_searchpage.py)."""
+    if view_name != "table" or request is None or not request.args.get("_search"):
         return {}
-    return {"zh_also_searched": also_searched(request.args.get(param), request.query_string, param)}
+    query = request.args.get("_search")
+    return {"zh_also_searched": also_searched(query, replacing(request.query_string, "_search"))}
 
 
 PLUGIN = "zhnews_search"
@@ -103,6 +103,19 @@ def _without_blank_search(query_string: bytes) -> bytes:
     return urlencode(kept, encoding="latin-1").encode("latin-1")
 
 
+def _search_page_location(scope: dict[str, Any]) -> str | None:
+    """Where the articles table's HTML page with a search goes: the search page (see search_page_params)."""
+    path = scope.get("path", "")
+    parts = path.strip("/").split("/")
+    if len(parts) != 2 or parts[1] != "articles":
+        return None
+    pairs = parse_qsl(scope["query_string"].decode("utf-8", "replace"), keep_blank_values=True)
+    params = search_page_params(pairs)
+    if params is None:
+        return None
+    return f"{scope.get('root_path', '')}/{parts[0]}/search?{urlencode(params)}"
+
+
 @hookimpl
 def asgi_wrapper() -> Callable[[Any], Any]:
     def wrap(app: Any) -> Callable[..., Awaitable[None]]:
@@ -111,6 +124,12 @@ def asgi_wrapper() -> Callable[[Any], Any]:
             if scope.get("type") == "http" and b"_search" in scope.get("query_string", b""):
                 scope = {**scope, "query_string": _without_blank_search(scope["query_string"])}
                 searching = _is_search(scope["query_string"])
+                target = _search_page_location(scope) if searching else None
+                if target is not None:
+                    await send({"type": "http.response.start", "status": 302,
+                                "headers": [(b"location", target.encode()), (b"content-length", b"0")]})
+                    await send({"type": "http.response.body", "body": b""})
+                    return
             token = _SEARCHING.set(searching)
             try:
                 await app(scope, receive, send)

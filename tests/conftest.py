@@ -1,4 +1,5 @@
-"""Shared test fixtures: where the real corpus lives, and skipping cleanly when it is absent."""
+"""Shared test fixtures: where the real corpus lives (skipping cleanly when it is absent), and the app's
+databases built from sample/ and from the corpus, once per test session."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from datasette.app import Datasette
+
+from tests.appkit import build_database, make_datasette, rows
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = (ROOT / ".." / "shared" / "corpus").resolve()
@@ -26,17 +30,31 @@ def corpus_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.suffix in {".md", ".txt"} and p.name != "README.md")
 
 
+# ------------------------------------------------------- the app's databases (built once per session)
+
+@pytest.fixture(scope="session")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_database([SAMPLE], tmp_path_factory.mktemp("sample"))
+
+
+@pytest.fixture(scope="session")
+def ds(db: Path) -> Datasette:
+    return make_datasette(db)
+
+
 @pytest.fixture(scope="session")
 def corpus_db(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """../shared/corpus built by the real build_db.py, once per session (several test files use it)."""
-    from test_app import build_database
-
     return build_database([corpus], tmp_path_factory.mktemp("corpus"))
 
 
 @pytest.fixture(scope="session")
-def corpus_ds(corpus_db: Path) -> Any:
-    """A Datasette instance on corpus_db, configured as `make serve` configures it."""
-    from test_app import make_datasette
-
+def corpus_ds(corpus_db: Path) -> Datasette:
     return make_datasette(corpus_db)
+
+
+@pytest.fixture(scope="session")
+def hostile(db: Path) -> dict[str, Any]:
+    """The sample article written to attack the reader view (script tags, onerror, javascript: links)."""
+    found = [a for a in rows(db, "select * from articles") if "script" in (a["title"] or "").lower()]
+    assert len(found) == 1, "sample/ must contain exactly one hostile article (its title holds <script>)"
+    return found[0]

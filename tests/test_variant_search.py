@@ -2,8 +2,9 @@
 
 The gold set (tests/variant_gold.txt, built from ../shared/corpus) is checked three ways: its counts against
 the independent oracle (tests/variant_oracle.py), its groups against the data the search uses, and every
-member through both search paths (the table's search box, `_search_title`, the ranked search), in-process
-and over HTTP against `datasette serve` started with the flags of `make serve`.
+member through both search paths (the search page: its total, every match exported, titles only, one page
+of results; the articles table's `?_search=` and `?_search_title=`), in-process and over HTTP against
+`datasette serve` started with the flags of `make serve`.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 
 GOLD = read_gold()
 CURATED = ROOT / "zhnews" / "search" / "variants" / "curated.txt"
-RANKED_LIMIT = 50  # the `search` canned query shows the 50 best
+PAGE = 20  # results on one page of the search page
 NO_GROUP = ["台湾", "香港", "法", "刘建超", "Finer", "疫情", "选举", "国安法", "北京 上海"]
 
 
@@ -65,26 +66,39 @@ async def fetch(client: Datasette | httpx.Client, path: str) -> httpx.Response:
     return response
 
 
+def ids_of(csv_text: str) -> set[int]:
+    return {int(r["id"]) for r in csv.DictReader(io.StringIO(csv_text))}
+
+
 async def table_ids(client: Datasette | httpx.Client, param: str, query: str) -> set[int]:
-    """Every article the table's search finds (a streamed CSV: all matches, not one page)."""
-    response = await fetch(client, f"/news/articles.csv?{param}={quote(query)}&_stream=on&_col=title")
-    return {int(r["id"]) for r in csv.DictReader(io.StringIO(response.text))}
+    """Every article the articles table's search finds (a streamed CSV: all matches, not one page)."""
+    path = f"/news/articles.csv?{param}={quote(query)}&_stream=on&_col=title"
+    return ids_of((await fetch(client, path)).text)
 
 
-async def ranked(client: Datasette | httpx.Client, query: str) -> list[dict[str, Any]]:
+async def search_page_ids(client: Datasette | httpx.Client, query: str, extra: str = "") -> set[int]:
+    """Every article the search page finds (its export of every match)."""
+    return ids_of((await fetch(client, f"/news/search/all.csv?q={quote(query)}{extra}")).text)
+
+
+async def results(client: Datasette | httpx.Client, query: str) -> list[dict[str, Any]]:
+    """The first page of the search page's results, best first."""
     return (await fetch(client, f"/news/search.json?q={quote(query)}&_shape=array")).json()
 
 
 async def check_member(client: Datasette | httpx.Client, articles: list[dict[str, Any]], group: GoldGroup,
                        member: str, *, titles: bool) -> None:
-    """The member finds the union of its group through the table search and the ranked search."""
+    """The member finds the union of its group through the search page and the articles table."""
     union = expected(articles, group, member)
+    assert await search_page_ids(client, member) == union, member
+    total = (await fetch(client, f"/news/search.json?q={quote(member)}")).json()["total"]
+    best = {r["id"] for r in await results(client, member)}
+    assert total == len(union) and best <= union and len(best) == min(PAGE, len(union)), member
     assert await table_ids(client, "_search", member) == union, member
     if titles:
         in_titles = expected(articles, group, member, ("title",))
+        assert await search_page_ids(client, member, "&in=title") == in_titles, member
         assert await table_ids(client, "_search_title", member) == in_titles, member
-    best = {r["id"] for r in await ranked(client, member)}
-    assert best <= union and len(best) == min(RANKED_LIMIT, len(union)), member
 
 
 # ------------------------------------------------------------------------------------------ the gold set
@@ -153,7 +167,7 @@ async def test_an_exact_search_finds_only_what_was_typed(
 async def test_snippets_mark_the_variant_each_article_uses(corpus_ds: Datasette) -> None:
     members = {"特朗普", "川普", "trump"}
     marked: set[str] = set()
-    for result in await ranked(corpus_ds, "特朗普"):
+    for result in await results(corpus_ds, "特朗普"):
         shown = result["title_html"] + result["snippet"]
         marks = {normalise(m) for m in re.findall(r"<mark>(.*?)</mark>", shown)}
         assert marks and marks <= members, (result["id"], marks)
@@ -162,14 +176,18 @@ async def test_snippets_mark_the_variant_each_article_uses(corpus_ds: Datasette)
 
 
 async def test_the_search_pages_say_what_was_also_searched(corpus_ds: Datasette) -> None:
-    for path, exact in ((f"/news/search?q={quote('悉尼')}", "?q=%22%E6%82%89%E5%B0%BC%22"),
-                        (f"/news/articles?_search={quote('悉尼')}&outlet=rfi",
-                         "?_search=%22%E6%82%89%E5%B0%BC%22&amp;outlet=rfi")):
+    exact = quote('"悉尼"')
+    pages = ((f"/news/search?q={quote('悉尼')}&outlet=rfi", f"/news/search?q={exact}&amp;outlet=rfi"),
+             # the table page itself when a parameter keeps it from sending the search to the search page
+             (f"/news/articles?_search={quote('悉尼')}&id__gt=0", f"?_search={exact}&amp;id__gt=0"))
+    for path, href in pages:
         html = (await fetch(corpus_ds, path)).text
         also = re.search(r'<p class="zh-also">(.*?)</p>', html, re.S)
         assert also and "也搜索了：雪梨、Sydney" in also.group(1), path
-        assert f'<a href="{exact}">只搜索「悉尼」</a>' in also.group(1)
+        assert f'<a href="{href}">只搜索「悉尼」</a>' in also.group(1), path
     assert 'class="zh-also"' not in (await fetch(corpus_ds, f"/news/search?q={quote('台湾')}")).text
+    compared = (await fetch(corpus_ds, f"/news/search?q={quote('台湾')}&q={quote('川普')}")).text
+    assert f'href="/news/search?q=%E5%8F%B0%E6%B9%BE&amp;q={quote(chr(34) + "川普" + chr(34))}"' in compared
 
 
 # ------------------------------------------------------------------------------------------ the data

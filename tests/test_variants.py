@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zhnews.search import opencc_variants
-from zhnews.search.explain import also_searched
+from zhnews.search.explain import also_searched, replacing
 from zhnews.search.snippets import highlight, snippet
 from zhnews.search.text import (
     MAX_PHRASES,
@@ -242,13 +242,14 @@ def test_the_snippet_window_counts_variants_of_a_term_as_one_term() -> None:
 
 
 def test_the_page_says_what_was_also_searched_with_a_link_to_search_exactly() -> None:
-    [item] = also_searched("特朗普政府 访华", "q=x&outlet=rfi", "q")
+    [item] = also_searched("特朗普政府 访华", replacing("q=x&outlet=rfi&q=y", "q"))
     assert (item.term, item.also, item.excluded) == ("特朗普政府", ("川普政府", "Trump政府"), False)
     assert item.exact_query == '"特朗普政府" 访华'
     assert item.exact_href == "?" + urlencode({"q": '"特朗普政府" 访华', "outlet": "rfi"})
-    [excluded] = also_searched("台湾 -川普", "_search=x", "_search")
+    [excluded] = also_searched("台湾 -川普", replacing("outlet=rfi", "_search"))
     assert excluded.excluded and excluded.also == ("特朗普", "Trump")
     assert excluded.exact_query == '台湾 -"川普"'
+    assert excluded.exact_href == "?" + urlencode({"outlet": "rfi", "_search": '台湾 -"川普"'})
     assert also_searched("台湾 NOT 川普")[0].exact_query == '台湾 NOT "川普"'
     assert also_searched("義大利")[0].also == ("意大利", "Italy")
 

@@ -1,13 +1,14 @@
 """What a search did beyond what was typed, for the reader: "也搜索了：川普、Trump · 只搜索「特朗普」".
 
-Vocabulary variants (zhnews.search.variants) widen a query silently; the page says which forms were also
+Vocabulary variants (zhnews.search.variants) widen a query silently; a page says which forms were also
 searched for each term and offers the exact search: the same query with that term in quotes (a quoted term
-is never expanded). Pages call `also_searched` with the request's query string and the name of the
-parameter holding the query (`q` for the ranked search, `_search` for the table).
+is never expanded). `also_searched(query, href)` gives both; `href` turns a query into the page's URL for it
+(the search page: its SearchRequest.url; a page driven by one query-string parameter: `replacing`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
@@ -20,28 +21,12 @@ class AlsoSearched:
     also: tuple[str, ...]  # the other forms searched (display forms: 川普政府, Trump政府)
     excluded: bool  # a -term: these forms were excluded too
     exact_query: str  # the whole query with this term quoted: searches only what was typed
-    exact_href: str  # "?" + the request's query string with the query replaced by exact_query
+    exact_href: str  # the page's URL for exact_query ("" without an href function)
 
 
-def _with(query_string: str, param: str, value: str) -> str:
-    """The query string with `param` set to value (first occurrence replaced, order kept), as "?…"."""
-    pairs = parse_qsl(query_string, keep_blank_values=True)
-    if not any(key == param for key, _ in pairs):
-        pairs.append((param, value))
-    seen = False
-    out = []
-    for key, old in pairs:
-        if key == param:
-            if seen:
-                continue
-            seen, old = True, value
-        out.append((key, old))
-    return "?" + urlencode(out)
-
-
-def also_searched(user_query: str, query_string: str = "", param: str = "q") -> list[AlsoSearched]:
-    """For each term of the query that vocabulary variants widened: the forms also searched and the link
-    that searches the term exactly. Terms that were not widened (quoted ones included) are left out."""
+def also_searched(user_query: str, href: Callable[[str], str] | None = None) -> list[AlsoSearched]:
+    """For each term of the query that vocabulary variants widened: the forms also searched and the query
+    (and link) that searches the term exactly. Terms that were not widened (quoted ones) are left out."""
     text = query_text(user_query or "")
     found = []
     for term in terms(text):
@@ -51,5 +36,23 @@ def also_searched(user_query: str, query_string: str = "", param: str = "q") -> 
         minus = "-" if text[term.start] == "-" else ""  # `NOT x` keeps its NOT, `-x` its minus
         exact = text[: term.start] + minus + f'"{term.text}"' + text[term.end :]
         found.append(AlsoSearched(term.text, tuple(dict.fromkeys(shown)), term.excluded, exact,
-                                  _with(query_string, param, exact)))
+                                  href(exact) if href else ""))
     return found
+
+
+def replacing(query_string: str, param: str) -> Callable[[str], str]:
+    """An href function for a page whose query is one parameter: the same query string ("?…") with that
+    parameter set to the new query (its first occurrence; any repeat dropped; other parameters kept)."""
+    pairs = parse_qsl(query_string, keep_blank_values=True)
+
+    def href(query: str) -> str:
+        out, seen = [], False
+        for key, value in pairs:
+            if key == param:
+                if seen:
+                    continue
+                seen, value = True, query
+            out.append((key, value))
+        return "?" + urlencode(out if seen else [*out, (param, query)])
+
+    return href
