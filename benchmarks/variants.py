@@ -8,17 +8,20 @@ phrase. Index time cannot express one-way groups (视频 > 影片) and needs a r
 article says.
 
 On one built database, this script builds the index-time index in a scratch database next to it (the
-database itself is only read), then measures, per query and for both ways plus the unexpanded query:
-- ranked: the `search` canned query of metadata.yml (bm25 of the newest 20,000 matches, 50 best, snippets);
-- table: what Datasette's `?_search=` page runs on the search (count, the first 31 rows newest first with
-  their card snippets, the outlet and month facets), as SQL;
-p50/p95 over `--reps` runs after one warm-up, and the size of each index (dbstat).
+database itself is only read), then measures, per query and for both ways plus the unexpanded query, what
+a search costs in SQLite (single thread, no HTTP):
+- count: the search page's counting pass (zhnews.search.engine.count: matches per month and outlet);
+- ranked: the search page's first page by relevance (engine.ranked_page, 20 results) with their snippets;
+- table: what the articles table's `?_search=` runs (count, 31 rows newest first with their card
+  snippets, the outlet and month facets);
+wall and CPU milliseconds over `--reps` runs after one warm-up, and the size of each index (dbstat).
 
     python -m benchmarks.variants benchmarks/work/variants/n60000/news.db [--reps 10] [--save out.json]
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sqlite3
@@ -27,10 +30,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import click
-import yaml
 
 from benchmarks.latency import percentile
 from benchmarks.machine import describe, load_average
+from zhnews.app.limits import bounded_snippet
+from zhnews.search import engine
+from zhnews.search.catalog import load_catalog
 from zhnews.search.index import (
     COLUMNS,
     FTS5_TOKENIZE,
@@ -41,6 +46,7 @@ from zhnews.search.index import (
     search_index_bytes,
     segment_article,
 )
+from zhnews.search.tags import article_tags
 from zhnews.search.text import Phrase, Query, fts_query, match_expression, parse_query, variant_table
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,16 +66,17 @@ QUERIES: tuple[tuple[str, str], ...] = (
     ("control: very common", "中国"),
 )
 MODES = ("unexpanded", "query-time", "index-time")
-TABLE_STATEMENTS = {
-    "count": "select count(*) from articles where rowid in ({hits})",
-    "rows": "select id, zh_snippet(lead || char(10) || body_text, :q) from articles where rowid in ({hits}) "
-            "order by published desc, rowid desc limit 31",
-    "outlet facet": "select outlet, count(*) n from articles where rowid in ({hits}) "
-                    "group by outlet order by n desc limit 11",
-    "month facet": "select published_month, count(*) n from articles where rowid in ({hits}) "
-                   "group by published_month order by n desc limit 11",
-}
+PAGES = ("count", "ranked", "table")
 HITS = "select rowid from articles_search where articles_search match escape_fts(:q)"
+TABLE_STATEMENTS = (
+    "select count(*) from articles where rowid in ({hits})",
+    "select id, zh_snippet(lead || char(10) || body_text, :q) from articles where rowid in ({hits}) "
+    "order by published desc, rowid desc limit 31",
+    "select outlet, count(*) n from articles where rowid in ({hits}) "
+    "group by outlet order by n desc limit 11",
+    "select published_month, count(*) n from articles where rowid in ({hits}) "
+    "group by published_month order by n desc limit 11",
+)
 
 
 # ------------------------------------------------------------------------------------------ index time
@@ -107,24 +114,27 @@ def canonical_query(user_query: str, forms: dict[Phrase, Phrase]) -> str:
 
 
 def build_canonical_index(db: Path, scratch: Path, batch: int = 2000) -> dict[str, float]:
-    """articles_fts with canonicalised text, in a scratch database, in search_rowid order (batches: memory
-    stays flat at any N); seconds spent segmenting, canonicalising and indexing."""
+    """articles_fts with canonicalised text (tags as built), in a scratch database, in search_rowid order
+    (batches: memory stays flat at any N); seconds spent segmenting, canonicalising and indexing."""
     forms = canonical_forms()
     scratch.unlink(missing_ok=True)
     conn = sqlite3.connect(scratch)
     conn.execute(f"create virtual table {FTS_TABLE} using fts5({', '.join(STORED_COLUMNS)}, content='', "
                  f"tokenize=\"{FTS5_TOKENIZE}\")")
     conn.execute(f"insert into {FTS_TABLE}({FTS_TABLE}, rank) values ('rank', ?)", [RANK])
-    insert = f"insert into {FTS_TABLE}(rowid, {', '.join(COLUMNS)}) values (?, ?, ?, ?)"
+    marks = ", ".join("?" * (len(COLUMNS) + 1))
+    insert = f"insert into {FTS_TABLE}(rowid, {', '.join(COLUMNS)}) values ({marks})"
     seconds = {"segment_seconds": 0.0, "canonicalise_seconds": 0.0, "index_seconds": 0.0}
     source = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    cursor = source.execute("select search_rowid, title, lead, body_text from articles order by search_rowid")
+    cursor = source.execute("select search_rowid, title, lead, body_text, section, author, language "
+                            "from articles order by search_rowid")
     articles = 0
     while rows := cursor.fetchmany(batch):
         started = time.perf_counter()
-        plain = [(rowid, *segment_article(title, lead, body)) for rowid, title, lead, body in rows]
+        plain = [(r[0], *segment_article(r[1], r[2], r[3], article_tags(r[4], r[5], r[6]))) for r in rows]
         segmented = time.perf_counter()
-        canonical = [(rowid, *(canonical_text(s, forms) for s in fields)) for rowid, *fields in plain]
+        canonical = [(rowid, *(canonical_text(text, forms) for text in (title, lead, body)), tags)
+                     for rowid, title, lead, body, tags in plain]
         canonicalised = time.perf_counter()
         conn.executemany(insert, canonical)
         seconds["segment_seconds"] += segmented - started
@@ -142,8 +152,9 @@ def build_canonical_index(db: Path, scratch: Path, batch: int = 2000) -> dict[st
 
 # ------------------------------------------------------------------------------------------ measuring
 
-def connect(mode: str, db: Path, scratch: Path) -> sqlite3.Connection:
-    """A connection on which the app's SQL runs, with `escape_fts` the rewrite of `mode`."""
+def connect(mode: str, db: Path, scratch: Path) -> tuple[sqlite3.Connection, Callable[[str], str]]:
+    """A connection on which the app's SQL runs over the index of `mode`, and that mode's rewrite (also
+    `escape_fts` there, for the table's SQL)."""
     if mode == "index-time":
         conn = sqlite3.connect(scratch)
         conn.execute("attach database ? as archive", [f"file:{db}?mode=ro"])
@@ -152,7 +163,7 @@ def connect(mode: str, db: Path, scratch: Path) -> sqlite3.Connection:
             f"f.rank as rank from main.{FTS_TABLE} f join archive.articles a on a.search_rowid = f.rowid")
     else:
         conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    register_sql_functions(conn)  # zh_snippet: marks every variant in all three modes
+    register_sql_functions(conn)  # zh_snippet marks every variant in all three modes
     forms = canonical_forms()
     rewrite: Callable[[str], str] = {
         "unexpanded": lambda q: fts_query(q, expand=False),
@@ -160,17 +171,37 @@ def connect(mode: str, db: Path, scratch: Path) -> sqlite3.Connection:
         "index-time": lambda q: canonical_query(q, forms),
     }[mode]
     conn.create_function("escape_fts", 1, rewrite, deterministic=True)
-    return conn
+    return conn, rewrite
 
 
-def timed(conn: sqlite3.Connection, statements: list[str], params: dict[str, str], reps: int) -> dict:
-    """Run the statements in turn (one page), once to warm up then `reps` times: wall and CPU milliseconds
-    per page. CPU time is what to compare on a shared machine: other processes stretch wall time only."""
+def ranked_with_snippets(conn: sqlite3.Connection, plan: engine.Plan, query: str) -> None:
+    """The search page's first page by relevance, with the title and text snippets it shows."""
+    rowids = engine.ranked_page(conn, plan).rowids
+    if rowids:
+        listed = ", ".join(map(str, rowids))
+        for title, lead, body in conn.execute(
+                f"select title, lead, body_text from articles where search_rowid in ({listed})"):
+            bounded_snippet(title, query, 200)
+            bounded_snippet((lead or "") + "\n" + (body or ""), query, 120)
+
+
+def page_runs(conn: sqlite3.Connection, plan: engine.Plan, query: str) -> dict[str, Callable[[], object]]:
+    """What each measured page runs for one query (see the module docstring)."""
+    table = [sql.format(hits=HITS) for sql in TABLE_STATEMENTS]
+    return {
+        "count": lambda: engine.count(conn, plan),
+        "ranked": lambda: ranked_with_snippets(conn, plan, query),
+        "table": lambda: [conn.execute(sql, {"q": query}).fetchall() for sql in table],
+    }
+
+
+def timed(run: Callable[[], object], reps: int) -> dict:
+    """run() once to warm up, then `reps` times: wall and CPU milliseconds. CPU time is what to compare on
+    a shared machine: other processes stretch wall time only."""
     wall, cpu = [], []
     for rep in range(reps + 1):
         started, started_cpu = time.perf_counter(), time.process_time()
-        for sql in statements:
-            conn.execute(sql, params).fetchall()
+        run()
         if rep:
             wall.append((time.perf_counter() - started) * 1000)
             cpu.append((time.process_time() - started_cpu) * 1000)
@@ -188,26 +219,23 @@ def measure(db: Path, reps: int, reuse_index: bool = False) -> dict[str, object]
         result["build"] = build_canonical_index(db, scratch)
         build_file.write_text(json.dumps(result["build"]))
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-        result["bytes"] = {"query-time": search_index_bytes(conn),
-                           "body_text": conn.execute(
-                               "select sum(length(cast(body_text as blob))) from articles").fetchone()[0]}
+        body = conn.execute("select sum(length(cast(body_text as blob))) from articles").fetchone()[0]
+        sizes = {"query-time": search_index_bytes(conn), "body_text": body}
     with sqlite3.connect(scratch) as conn:
-        result["bytes"]["index-time"] = search_index_bytes(conn)  # type: ignore[index]
-    metadata = yaml.safe_load((ROOT / "metadata.yml").read_text())
-    ranked = metadata["databases"]["news"]["queries"]["search"]["sql"]
-    table = [sql.format(hits=HITS) for sql in TABLE_STATEMENTS.values()]
+        sizes["index-time"] = search_index_bytes(conn)
+    result["bytes"] = sizes
     per_query: dict[str, dict[str, object]] = {}
     for mode in MODES:
-        conn = connect(mode, db, scratch)
+        conn, rewrite = connect(mode, db, scratch)
+        catalog = load_catalog(conn)
         for label, query in QUERIES:
-            params = {"q": query, "outlet": "", "since": "", "until": ""}
-            matches = conn.execute(f"select count(*) from ({HITS})", params).fetchone()[0]
-            per_query.setdefault(query, {"label": label})[mode] = {
-                "matches": matches,
-                "expression": conn.execute("select escape_fts(?)", [query]).fetchone()[0],
-                "ranked": timed(conn, [ranked], params, reps),
-                "table": timed(conn, table, params, reps),
-            }
+            plan = dataclasses.replace(engine.plan(conn, engine.Search(query), catalog),
+                                       expression=f"({rewrite(query)})")
+            figures: dict[str, object] = {"matches": engine.count(conn, plan).total,
+                                          "expression": plan.expression}
+            for page, run in page_runs(conn, plan, query).items():
+                figures[page] = timed(run, reps)
+            per_query.setdefault(query, {"label": label})[mode] = figures
         conn.close()
     result["queries"] = per_query
     result["load_at_end"] = load_average()
@@ -227,17 +255,16 @@ def report(result: dict) -> str:
         f"index-time build: canonicalise {build['canonicalise_seconds']:.1f} s more "
         f"(segmenting {build['segment_seconds']:.1f} s, indexing {build['index_seconds']:.1f} s)",
         "",
-        "Per page, milliseconds, unexpanded / query-time / index-time: CPU p50 (what contention disturbs "
-        "least), wall p95.",
+        "Milliseconds, unexpanded / query-time / index-time: CPU p50 (what contention disturbs least), and "
+        "wall p95 of the ranked page.",
         "",
-        "| query | matches | ranked CPU p50 | ranked wall p95 | table CPU p50 | table wall p95 |",
+        "| query | matches | count CPU | ranked CPU | table CPU | ranked wall p95 |",
         "|---|---|---|---|---|---|",
     ]
     for query, item in result["queries"].items():
         cells = [" / ".join(f"{item[m]['matches']:,}" for m in MODES)]
-        for page in ("ranked", "table"):
-            for figure in ("cpu_p50", "p95"):
-                cells.append(" / ".join(f"{item[m][page][figure]:.0f}" for m in MODES))
+        cells += [" / ".join(f"{item[m][page]['cpu_p50']:.0f}" for m in MODES) for page in PAGES]
+        cells.append(" / ".join(f"{item[m]['ranked']['p95']:.0f}" for m in MODES))
         lines.append(f"| {query} ({item['label']}) | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
