@@ -97,7 +97,7 @@ async def _counts(datasette: Any, db: Any, plan: engine.Plan, catalog: Catalog, 
             if key in _counts_cache:
                 _counts_cache.move_to_end(key)
                 return _counts_cache[key]
-    parts = engine.partitions(plan, catalog, PARTS)
+    parts = engine.partitions(plan, PARTS)
     results = await asyncio.gather(*(
         _run(datasette, db, lambda conn, low=low, high=high: engine.count(conn, plan, low, high))
         for low, high in parts))

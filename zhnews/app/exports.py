@@ -34,14 +34,14 @@ def excel_safe(value: object) -> object:
 
 
 def month_ranges(plan: Plan, *, newest: bool) -> Iterator[tuple[int, int]]:
-    """The plan's rowid range a month at a time, in time order; the undated (month 0) last."""
+    """The plan's rowid range a month at a time (months holding articles only), in time order; the undated
+    (month 0) last."""
     if plan.nothing:
         return
-    first, last = max(keys.decode(plan.low).month, 1), keys.decode(plan.high).month
-    months = range(last, first - 1, -1) if newest else range(first, last + 1)
-    for month in months:
+    months = [m for m, _ in plan.months]
+    for month in reversed(months) if newest else months:
         yield keys.month_range(month, month)
-    if plan.low <= keys.month_range(keys.UNDATED, keys.UNDATED)[1]:
+    if plan.undated:
         yield keys.month_range(keys.UNDATED, keys.UNDATED)
 
 
