@@ -2,8 +2,9 @@
 
 Datasette's stock `escape_fts` quotes whitespace-separated words, which finds nothing in an index where every
 Han character is its own token. `zhnews.search.text.fts_query` rewrites a query the way the index was built
-(NFKC, Traditional -> Simplified, one token per Han character, phrases) and never yields an FTS5 syntax
-error.
+(NFKC, Traditional -> Simplified, one token per Han character, phrases, vocabulary variants: 特朗普 also
+searches 川普 and Trump) and never yields an FTS5 syntax error. The pages say what was also searched
+(`zh_also_searched`, templates/_also-searched.html).
 
 Hooks from --plugins-dir run BEFORE Datasette's own `prepare_connection`, which would overwrite our function:
 `trylast=True` makes ours run last and win (measured in ../shared/docs/chinese-search.md).
@@ -25,6 +26,7 @@ from urllib.parse import parse_qsl, urlencode
 from datasette import hookimpl
 
 from zhnews.app.search_request import search_page_params
+from zhnews.search.explain import also_searched, replacing
 from zhnews.search.index import register_sql_functions
 
 
@@ -32,6 +34,17 @@ from zhnews.search.index import register_sql_functions
 def prepare_connection(conn: Any) -> None:
     """escape_fts (the shared rewrite), zh_fts_query, zh_snippet(text, q[, size]) and zh_highlight."""
     register_sql_functions(conn, escape_fts=True)
+
+
+@hookimpl
+def extra_template_vars(view_name: str, request: Any) -> dict[str, Any]:
+    """`zh_also_searched` on the articles table with `?_search=` (when it is not sent on to the search
+    page): the vocabulary variants also searched, with links that search exactly (zhnews.search.explain,
+    templates/_also-searched.html). The search page sets its own (plugins/zhnews_searchpage.py)."""
+    if view_name != "table" or request is None or not request.args.get("_search"):
+        return {}
+    query = request.args.get("_search")
+    return {"zh_also_searched": also_searched(query, replacing(request.query_string, "_search"))}
 
 
 PLUGIN = "zhnews_search"

@@ -37,6 +37,7 @@ from zhnews.app.streaming import stream
 from zhnews.app.timeline import build_timeline, chart
 from zhnews.search import engine
 from zhnews.search.catalog import Catalog, catalog_for
+from zhnews.search.explain import AlsoSearched, also_searched
 from zhnews.search.index import FTS_TABLE
 
 PARTS = 2  # the counting pass is split in this many rowid ranges, counted at once
@@ -226,9 +227,21 @@ async def search_view(datasette: Any, request: Any) -> Response:
     if fmt == ".json":
         return _json(data, search, request.args.get("_shape", ""))
     html = await datasette.render_template(
-        "zh-search.html", {**data, "database": database, "exports": _export_links(search, path)},
+        "zh-search.html", {**data, "database": database, "exports": _export_links(search, path),
+                           "zh_also_searched": _also_searched(search, path)},
         request=request, view_name="search")
     return Response.html(html)
+
+
+def _also_searched(request: SearchRequest, path: str) -> list[AlsoSearched]:
+    """What vocabulary variants added to each query (特朗普: 川普, Trump), each with the page that searches
+    the term exactly (templates/_also-searched.html)."""
+    found: list[AlsoSearched] = []
+    for i, query in enumerate(request.queries):
+        def exact(q: str, i: int = i) -> str:
+            return request.url(path, q=(*request.queries[:i], q, *request.queries[i + 1:]))
+        found += also_searched(query, exact)
+    return found
 
 
 async def _failure(datasette: Any, request: Any, fmt: str, message: str, status: int, path: str) -> Response:

@@ -597,10 +597,11 @@ def test_cli_fatal_problems_give_a_clear_message_and_a_nonzero_exit(
 
 
 def search(db: Path, query: str) -> set[int]:
-    """Article ids the FTS index returns for what a user typed, through the shared query rewrite."""
+    """Article ids the FTS index returns for what a user typed, through the shared query rewrite (exactly
+    what was typed: vocabulary variants are tested in tests/test_variant_search.py)."""
     sql = ("SELECT a.id FROM articles_fts f JOIN articles a ON a.search_rowid = f.rowid "
            "WHERE articles_fts MATCH ?")
-    return {i for (i,) in rows(db, sql, fts_query(query))}
+    return {i for (i,) in rows(db, sql, fts_query(query, expand=False))}
 
 
 def containing(db: Path, predicate: Callable[[str], bool]) -> set[int]:

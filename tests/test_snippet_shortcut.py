@@ -17,6 +17,7 @@ from zhnews.search.text import parse_query
 PIECES = [
     *"台湾臺灣中国美香港法安…\u200b\u00ad ﬁ㍿①２０Ａ　 \n\r，。、\"'-._/&+·迈克abAB12\t«»—\u2028\ufa6e",
     *("COVID-19", "U.S.", "MH370", "Finer", "finer's", "\U00020001"),
+    *("特朗普", "川普", "Trump", "悉尼", "雪梨"),  # vocabulary variants: one term, several phrases
 ]
 TEXT = st.lists(st.sampled_from(PIECES), max_size=80).map("".join)
 

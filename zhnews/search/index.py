@@ -39,6 +39,10 @@ The price of contentless on SQLite 3.40 (no `contentless_delete`): removing or c
 text it was indexed with. The builder recomputes it from the stored `articles` row, which is exact as long as
 segmentation has not changed since; `create_search_index` records a fingerprint of everything segmentation
 depends on (our version, Python's Unicode data, OpenCC) and reports when the index must be rebuilt.
+Vocabulary variants (zhnews.search.variants: 特朗普 = 川普) are NOT part of it: they expand queries, the
+index holds the articles' own words, so editing the variant data needs no rebuild. (Mapping variants to one
+form in the indexed text was measured in benchmarks/variants.py and not chosen; had it been, the variant
+data would have to be part of the fingerprint.)
 
 Contract with the builder (zhnews/build/writer.py), inside the caller's transaction (nothing here commits):
     if create_search_index(db):                 # True: the index is new and empty

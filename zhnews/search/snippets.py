@@ -31,7 +31,7 @@ _SPACES_RE = re.compile(r"\s+")
 _SENTENCE_END_RE = re.compile(r"[。！？；!?;]\s*|\n\s*")
 
 
-Hit = tuple[int, int, int]  # (start, end, phrase number): a span of the ORIGINAL text
+Hit = tuple[int, int, int]  # (start, end, number): a span of the ORIGINAL text; which phrase or term
 _HAN_TOKEN_RE = re.compile(rf"(?=\w)[{HAN}]")  # a Han token that can never be swallowed by punctuation
 _resized_re_cache: dict[frozenset[str], re.Pattern[str]] = {}
 
@@ -139,14 +139,19 @@ def _found_by_tokens(text: str, phrases: list[Phrase]) -> list[Hit]:
     return found
 
 
-def _hits(text: str, phrases: list[Phrase]) -> list[Hit]:
-    """(start, end, phrase number) of every phrase occurrence, as spans of the ORIGINAL text, merged."""
-    if not text or not phrases:
+def _hits(text: str, numbered: list[tuple[Phrase, int]]) -> list[Hit]:
+    """(start, end, term number) of every phrase occurrence, as spans of the ORIGINAL text, merged.
+
+    `numbered` pairs each phrase with the typed phrase it stands for (Query.numbered_phrases): a variant
+    (川普 for 特朗普) counts as the same term when the snippet window looks for the most distinct terms.
+    """
+    if not text or not numbered:
         return []
+    phrases = [phrase for phrase, _ in numbered]
     found = _found_fast(text, phrases)
     if found is None:
         found = _found_by_tokens(text, phrases)
-    found.sort()
+    found = sorted((start, end, numbered[i][1]) for start, end, i in found)
     merged: list[Hit] = []
     for start, end, number in found:
         if merged and start < merged[-1][1]:
@@ -199,13 +204,14 @@ def highlight(text: str | None, user_query: str | None) -> str:
     """The whole text as escaped HTML with every hit of the query in <mark>."""
     if not text:
         return ""
-    return _render(text, _hits(text, parse_query(user_query or "").phrases), 0, len(text))
+    return _render(text, _hits(text, parse_query(user_query or "").numbered_phrases), 0, len(text))
 
 
 def snippet(text: str | None, user_query: str | None, size: int = 80) -> str:
     """The best window (about `size` characters) of the ORIGINAL text around the query's hits, as HTML.
 
-    Hits are found on normalised text and mapped back, so 臺灣 is marked for the query 台湾 and vice versa.
+    Hits are found on normalised text and mapped back, so 臺灣 is marked for the query 台湾 and vice versa;
+    every vocabulary variant of a term is marked (川普 in an article found by 特朗普).
     Everything is escaped; hits are wrapped in <mark>; "…" marks a cut end; no spaces are inserted between
     characters. The window holds the most distinct query terms (then the most hits); without hits it is
     the start of the text.
@@ -213,7 +219,7 @@ def snippet(text: str | None, user_query: str | None, size: int = 80) -> str:
     if not text:
         return ""
     size = max(int(size), 10)
-    hits = _hits(text, parse_query(user_query or "").phrases)
+    hits = _hits(text, parse_query(user_query or "").numbered_phrases)
     start, end = 0, min(len(text), size)
     if hits:
         chosen = _best_window(hits, size)

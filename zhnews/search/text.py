@@ -17,6 +17,8 @@ hits on the original text). Decisions, measured on the real corpus (numbers in z
   boundaries too. Connectors inside a Latin/number word (COVID-19, 3.5, U.S., Finer's) are not, and name
   dots (迈克·蓬佩奥) vanish, so 迈克蓬佩奥 finds 迈克·蓬佩奥.
 - Substring search is inherent: 南海 matches inside 中南海 (and 370 inside MH370).
+- Vocabulary variants (特朗普 = 川普 = Trump, zhnews.search.variants) are added at QUERY time: each typed
+  phrase also searches its variants (an OR); a quoted phrase does not.
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from zhnews.text import HAN, to_simplified
+from zhnews.search.variants import DATA_FILES, VariantTable, read_rules
+from zhnews.search.variants import display_of as _joined
+from zhnews.text import HAN, HAN_RE, to_simplified
 
 BOUNDARY = "|"  # the token that stands for punctuation; never produced from a word
 # Letters for Python (Unicode 14) that SQLite's unicode61 (Unicode 6.1 tables) calls separators: New Tai Lue
@@ -40,6 +44,9 @@ FTS5_TOKENIZE = f"unicode61 remove_diacritics 2 tokenchars '{BOUNDARY}{_SQLITE_M
 # ever mixes them.
 MATCH_NOTHING = '"zhnews0nomatch"'
 MAX_TERMS = 64  # a longer query is cut: bounded work per request, still far more than anyone types
+# Vocabulary variants stop being added once a query searches this many phrases (each term may bring up to
+# zhnews.search.variants.MAX_ALTERNATIVES): a pasted paragraph must not cost 16 times a typed one.
+MAX_PHRASES = 4 * MAX_TERMS
 
 # Name dots join, they do not separate: 迈克·蓬佩奥 == 迈克蓬佩奥.
 _NAME_DOTS = "\u00b7\u2027\u2022\u30fb\u2219\u22c5"
@@ -171,47 +178,106 @@ def segment(text: str) -> str:
 # ---------------------------------------------------------------------------------------------- queries
 
 Phrase = tuple[str, ...]  # tokens that must be consecutive
-Alternative = tuple[Phrase, ...]  # phrases that must all occur (one user term split at punctuation)
+Variants = tuple[Phrase, ...]  # phrases any one of which stands for a typed phrase (the typed one first)
+Alternative = tuple[Variants, ...]  # all must occur: one user term, split at punctuation
+Shown = tuple[tuple[str, ...], ...]  # how each phrase of an Alternative, and each of its variants, reads
 
 
 @dataclass(frozen=True, slots=True)
 class Query:
-    """A parsed user query: every group must match (a group is alternatives joined by OR), no excluded may."""
+    """A parsed user query: every group must match (a group is alternatives joined by OR), no excluded may.
+
+    Each typed phrase comes with its vocabulary variants (zhnews.search.variants): `特朗普` is
+    `("特朗普", "川普", "trump")` as token tuples; a quoted term has none.
+    """
 
     groups: tuple[tuple[Alternative, ...], ...]
     excluded: tuple[Alternative, ...]
 
     @property
     def phrases(self) -> list[Phrase]:
-        """The phrases to highlight: every positive one."""
-        return [phrase for group in self.groups for alternative in group for phrase in alternative]
+        """The phrases to highlight: every positive one, variants included."""
+        return [phrase for phrase, _ in self.numbered_phrases]
+
+    @property
+    def numbered_phrases(self) -> list[tuple[Phrase, int]]:
+        """Every positive phrase with the number of the typed phrase it stands for (its variants share it)."""
+        typed = (variants for group in self.groups for alternative in group for variants in alternative)
+        return [(phrase, number) for number, variants in enumerate(typed) for phrase in variants]
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One term of a user query as the lexer met it, with what it searches."""
+
+    text: str  # as typed, without quotes or the leading minus
+    start: int  # its span in the query (NFKC-normalised, see `query_text`), quotes and minus included
+    end: int
+    quoted: bool
+    excluded: bool
+    joins_previous: bool  # `a OR b`: b is another alternative of a's group
+    alternative: Alternative
+    shown: Shown  # how each phrase of `alternative` and each of its variants reads
 
 
 _LEX_RE = re.compile(r'(?P<neg>-)?(?:"(?P<quoted>[^"]*)"?|“(?P<curly>[^”]*)”?|(?P<bare>[^\s"“]+))')
 
 
-def _alternative(text: str, *, quoted: bool) -> Alternative:
-    """One user term as phrases: a quoted term is one phrase (punctuation kept as BOUNDARY inside it), a bare
-    term is split at punctuation (中国，美国 -> 中国 AND 美国)."""
+@lru_cache(maxsize=1)
+def variant_table() -> VariantTable:
+    """The variant groups of zhnews/search/variants/, normalised like the index: read once per process.
+
+    Why the index fingerprint (zhnews.search.index) does not include them: variants expand QUERIES; the
+    index holds the articles' own words, so changing the data needs no rebuild.
+    """
+    return VariantTable(read_rules(DATA_FILES), to_phrase=phrase_of, is_han=is_han_token)
+
+
+def is_han_token(token: str) -> bool:
+    """True for a token that is one Han character (Han tokens are written without spaces between them)."""
+    return HAN_RE.fullmatch(token) is not None
+
+
+def phrase_of(text: str) -> Phrase:
+    """Text as one phrase, as a quoted query term is searched (punctuation kept as BOUNDARY)."""
+    return tuple(token for token, _, _ in tokens(normalise(text)))
+
+
+def _alternative(text: str, *, quoted: bool, expand: bool) -> tuple[Alternative, Shown]:
+    """One user term as phrases, and how they read: a quoted term is one phrase (punctuation kept as
+    BOUNDARY inside it), a bare term is split at punctuation (中国，美国 -> 中国 AND 美国) and each part
+    gets its variants (zhnews.search.variants)."""
     phrases: list[list[str]] = [[]]
     for token, _, _ in tokens(normalise(text)):
         if token == BOUNDARY and not quoted:
             phrases.append([])
         else:
             phrases[-1].append(token)
-    return tuple(tuple(p) for p in phrases if p)
+    typed = [tuple(p) for p in phrases if p]
+    if quoted or not expand:
+        return tuple((p,) for p in typed), tuple((display_of(p),) for p in typed)
+    expanded = [variant_table().expand(p) for p in typed]
+    return (tuple(tuple(a.phrase for a in e) for e in expanded),
+            tuple(tuple(a.display for a in e) for e in expanded))
 
 
-@lru_cache(maxsize=512)
-def parse_query(user_query: str) -> Query:
-    """Parse what a user typed: terms ANDed, "quoted phrases", -excluded, a OR b, NOT x, AND ignored.
+def display_of(phrase: Phrase) -> str:
+    """A phrase as a reader writes it: Han characters side by side, words and numbers apart."""
+    return _joined(phrase, is_han_token)
 
-    Everything else is literal text: FTS5 syntax characters (* : ^ ( ) NEAR) have no special meaning.
-    """
-    text = unicodedata.normalize("NFKC", str(user_query)).translate(_CONTROLS)
-    groups: list[list[Alternative]] = []
-    excluded: list[Alternative] = []
+
+def query_text(user_query: str) -> str:
+    """The query as the lexer reads it: NFKC (full-width quotes, minus become ASCII), controls as spaces."""
+    return unicodedata.normalize("NFKC", str(user_query)).translate(_CONTROLS)
+
+
+def terms(user_query: str, *, expand: bool = True) -> list[Term]:
+    """The searchable terms of a user query, in order: terms ANDed, "quoted phrases", -excluded, a OR b,
+    NOT x, AND ignored. Terms with nothing searchable (only punctuation) are left out."""
+    text = query_text(user_query)
+    found: list[Term] = []
     negate_next = or_next = False
+    phrases = 0
     for count, m in enumerate(_LEX_RE.finditer(text)):
         if count >= MAX_TERMS:
             break
@@ -219,20 +285,36 @@ def parse_query(user_query: str) -> Query:
         negated = bool(m.group("neg")) or negate_next
         if bare in ("AND", "OR", "NOT") and not m.group("neg"):
             negate_next = bare == "NOT"
-            or_next = bare == "OR" and bool(groups)
+            or_next = bare == "OR" and any(not t.excluded for t in found)
             continue
         quoted = m.group("quoted") if m.group("quoted") is not None else m.group("curly")
-        alternative = _alternative(quoted if quoted is not None else bare or "", quoted=quoted is not None)
+        typed = quoted if quoted is not None else bare or ""
+        more = expand and phrases < MAX_PHRASES
+        alternative, shown = _alternative(typed, quoted=quoted is not None, expand=more)
+        phrases += sum(map(len, alternative))
         negate_next = False
-        if not alternative:
-            continue
-        if negated:
-            excluded.append(alternative)
-        elif or_next:
-            groups[-1].append(alternative)
-        else:
-            groups.append([alternative])
+        if alternative:
+            found.append(Term(typed, m.start(), m.end(), quoted is not None, negated,
+                              or_next and not negated, alternative, shown))
         or_next = False
+    return found
+
+
+@lru_cache(maxsize=512)
+def parse_query(user_query: str, *, expand: bool = True) -> Query:
+    """Parse what a user typed (see `terms`); `expand=False` leaves out the vocabulary variants.
+
+    Everything else is literal text: FTS5 syntax characters (* : ^ ( ) NEAR) have no special meaning.
+    """
+    groups: list[list[Alternative]] = []
+    excluded: list[Alternative] = []
+    for term in terms(user_query, expand=expand):
+        if term.excluded:
+            excluded.append(term.alternative)
+        elif term.joins_previous:
+            groups[-1].append(term.alternative)
+        else:
+            groups.append([term.alternative])
     return Query(tuple(tuple(g) for g in groups), tuple(excluded))
 
 
@@ -243,22 +325,43 @@ def _phrase_sql(phrase: Phrase) -> str:
     return '"' + " ".join(phrase).replace('"', '""') + '"'
 
 
+def _contains(longer: Phrase, shorter: Phrase) -> bool:
+    n = len(shorter)
+    return len(longer) > n and any(longer[i : i + n] == shorter for i in range(len(longer) - n + 1))
+
+
+def _variants_sql(variants: Variants) -> str:
+    """The OR of the variants, without those containing another one (国际货币基金组织 OR 国际货币基金 finds
+    what 国际货币基金 alone finds: each phrase left out is a document list FTS5 need not read)."""
+    needed = [v for v in variants if not any(_contains(v, other) for other in variants)]
+    if len(needed) == 1:
+        return _phrase_sql(needed[0])
+    return "(" + " OR ".join(map(_phrase_sql, needed)) + ")"
+
+
 def _alternative_sql(alternative: Alternative) -> str:
     if len(alternative) == 1:
-        return _phrase_sql(alternative[0])
-    return "(" + " AND ".join(map(_phrase_sql, alternative)) + ")"
+        return _variants_sql(alternative[0])
+    return "(" + " AND ".join(map(_variants_sql, alternative)) + ")"
 
 
-def fts_query(user_query: str) -> str:
+def fts_query(user_query: str, *, expand: bool = True) -> str:
     """Rewrite what a user typed into an FTS5 MATCH expression over the segmented text.
 
-    `fts_query('台湾 -香港')` == '"台 湾" NOT "香 港"'. Never raises and never yields an FTS5 syntax error;
-    a query with nothing searchable (empty, only punctuation or operators) yields MATCH_NOTHING.
+    `fts_query('台湾 -香港')` == '"台 湾" NOT "香 港"'. A term with vocabulary variants becomes their OR
+    (`fts_query('雪梨')` == '("雪 梨" OR "悉 尼" OR "sydney")'), an excluded one excludes them all;
+    `expand=False` searches exactly what was typed. Never raises and never yields an FTS5 syntax error; a
+    query with nothing searchable (empty, only punctuation or operators) yields MATCH_NOTHING.
     """
     try:
-        query = parse_query("" if user_query is None else str(user_query))
+        query = parse_query("" if user_query is None else str(user_query), expand=expand)
     except Exception:  # a bug here must cost a search result, never an error page
         return MATCH_NOTHING
+    return match_expression(query)
+
+
+def match_expression(query: Query) -> str:
+    """A parsed query as an FTS5 MATCH expression (MATCH_NOTHING when it has no positive term)."""
     if not query.groups:
         return MATCH_NOTHING
     parts = []
