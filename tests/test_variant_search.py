@@ -30,7 +30,7 @@ from zhnews.search.variants import parse_line
 pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 
 GOLD = read_gold()
-CURATED = ROOT / "zhnews" / "search" / "variants" / "curated.txt"
+CURATED = ROOT / "zhnews" / "search" / "variant_data" / "curated.txt"
 PAGE = 20  # results on one page of the search page
 NO_GROUP = ["台湾", "香港", "法", "刘建超", "Finer", "疫情", "选举", "国安法", "北京 上海"]
 

@@ -169,7 +169,7 @@ def test_one_way_groups_expand_in_one_direction_only() -> None:
 
 
 # Pairs that are not synonyms everywhere, and forms found inside other words: searching the first must not
-# search the second. Each is decided in zhnews/search/variants/ (a comment there says why).
+# search the second. Each is decided in zhnews/search/variant_data/ (a comment there says why).
 AMBIGUOUS = [
     ("影片", "视频"),  # 影片 is also a film: one-way 视频 > 影片
     ("支持", "支援"), ("支援", "支持"),  # support vs aid

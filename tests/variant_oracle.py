@@ -7,7 +7,7 @@ Trumpet). A query for a member finds every article containing any member of its 
 
 tests/variant_gold.txt keeps, per group, only the member strings and article counts on ../shared/corpus
 (never article text): `A = B = C | counts per member | union`; `A > B = C`: A finds A, B and C, while B
-and C find each other only (the one-way groups of zhnews/search/variants/).
+and C find each other only (the one-way groups of zhnews/search/variant_data/).
 """
 
 from __future__ import annotations

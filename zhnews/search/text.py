@@ -225,7 +225,7 @@ _LEX_RE = re.compile(r'(?P<neg>-)?(?:"(?P<quoted>[^"]*)"?|“(?P<curly>[^”]*)�
 
 @lru_cache(maxsize=1)
 def variant_table() -> VariantTable:
-    """The variant groups of zhnews/search/variants/, normalised like the index: read once per process.
+    """The variant groups of zhnews/search/variant_data/, normalised like the index: read once per process.
 
     Why the index fingerprint (zhnews.search.index) does not include them: variants expand QUERIES; the
     index holds the articles' own words, so changing the data needs no rebuild.

@@ -6,7 +6,7 @@ keeps what the article says (snippets mark the variant each article actually use
 exact, one-way groups are possible) and a change to the data needs no rebuild. Measured against an index
 with every variant mapped to one form in benchmarks/variants.py (figures in benchmarks/RESULTS.md).
 
-The data are text files in zhnews/search/variants/ (`DATA_FILES`), one group per line:
+The data are text files in zhnews/search/variant_data/ (`DATA_FILES`), one group per line:
 
     特朗普 = 川普 = Trump      # members find each other
     视频 > 影片                # one-way: searching 视频 also finds 影片, searching 影片 does not find 视频
@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-DATA_DIR = Path(__file__).with_name("variants")
+DATA_DIR = Path(__file__).with_name("variant_data")
 DATA_FILES = (DATA_DIR / "curated.txt", DATA_DIR / "opencc.txt")
 # At most this many phrases (the typed one included) stand for one typed phrase: a phrase holding several
 # members gets the product of their alternatives, so a long pasted sentence could otherwise explode.
