@@ -26,13 +26,12 @@ import html
 import re
 import shlex
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-from datetime import UTC, datetime
+from urllib.parse import unquote
 
 import yaml
-from urllib.parse import unquote
 
 from tests.gold.gold import GOLD_FILE, ROOTS, digest
 from tests.gold.segments import Segment, segments
@@ -70,10 +69,7 @@ def _texts(expr: str, segs: list[Segment]) -> list[str]:
         raise ValueError(f"bad segment expression {expr!r}")
     first, last = int(m.group(1)), int(m.group(2) or m.group(1))
     joined = [int(n) for n in m.group(3).split("+") if n]
-    if joined:
-        numbers = [[first, *joined]]
-    else:
-        numbers = [[n] for n in range(first, last + 1)]
+    numbers = [[first, *joined]] if joined else [[n] for n in range(first, last + 1)]
     out = []
     for group in numbers:
         text = " ".join(segs[n - 1].text for n in group)

@@ -85,9 +85,16 @@ def load(path: Path = GOLD_FILE) -> list[Gold]:
     entries: list[dict[str, Any]] = yaml.safe_load(path.read_text(encoding="utf-8")) or []
     return [
         Gold(
-            id=e["id"], title=e["title"], published=str(e["published"]), author=list(e.get("author") or []),
-            section=e.get("section") or "", lead=e.get("lead") or "", paragraphs=list(e.get("paragraphs") or []),
-            images=list(e.get("images") or []), outlet=e["outlet"], note=e.get("note") or "",
+            id=e["id"],
+            title=e["title"],
+            published=str(e["published"]),
+            author=list(e.get("author") or []),
+            section=e.get("section") or "",
+            lead=e.get("lead") or "",
+            paragraphs=list(e.get("paragraphs") or []),
+            images=list(e.get("images") or []),
+            outlet=e["outlet"],
+            note=e.get("note") or "",
         )
         for e in entries
     ]
@@ -145,7 +152,8 @@ def score(gold: Gold, got: Article | ParseError) -> Score:
     check("paragraphs", want == have, paragraph_diff(want, have))
     allowed = set(want) | {key(gold.lead)} if gold.lead else set(want)
     extra = [p for p in [*([got.lead] if got.lead else []), *got.paragraphs] if key(p) not in allowed]
-    check("no_boilerplate", not extra, f"{len(extra)} text(s) not in the article: {extra[0][:40]!r}" if extra else "")
+    first_extra = f"{len(extra)} text(s) not in the article: {extra[0][:40]!r}" if extra else ""
+    check("no_boilerplate", not extra, first_extra)
     check("images", [i["src"] for i in got.images] == gold.images, f"got {len(got.images)} images")
     return s
 
@@ -154,10 +162,14 @@ def paragraph_diff(want: list[str], have: list[str]) -> str:
     """A short account of how two paragraph lists differ (counts, first divergence)."""
     if want == have:
         return ""
-    i = next((i for i, (a, b) in enumerate(zip(want, have, strict=False)) if a != b), min(len(want), len(have)))
+    pairs = enumerate(zip(want, have, strict=False))
+    i = next((i for i, (a, b) in pairs if a != b), min(len(want), len(have)))
     missing = len([w for w in want if w not in have])
     extra = len([h for h in have if h not in want])
-    return f"expected {len(want)}, got {len(have)}; first difference at #{i + 1}; {missing} missing, {extra} extra"
+    return (
+        f"expected {len(want)}, got {len(have)}; first difference at #{i + 1}; "
+        f"{missing} missing, {extra} extra"
+    )
 
 
 def accuracy(scores: list[Score]) -> dict[str, float]:

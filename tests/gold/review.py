@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import sys
 
+from tests.gold.annotate import file_segments
 from tests.gold.gold import FIELDS, Gold, key, load, score
 from tests.gold.segments import Segment
-from tests.gold.annotate import file_segments
 
 _JOIN = 4
 
@@ -37,7 +37,7 @@ def _short(text: str, width: int = 60) -> str:
 
 
 def review(gold: Gold) -> None:
-    env, segs = file_segments(gold.id)
+    _, segs = file_segments(gold.id)
     known = _resolver(segs)
     got = gold.parse()
     s = score(gold, got)
@@ -52,11 +52,14 @@ def review(gold: Gold) -> None:
         text = f"IMG {seg.src}" if seg.kind == "image" else _short(seg.text)
         mark = "IMG" if seg.kind == "image" and seg.src in gold.images else role.get(key(seg.text), "")
         if not mark and seg.kind == "text":
-            mark = next((r + "…" for k, r in role.items() if str(seg.number) in known.get(k, ("", ""))[0].split("+")), "")
+            parts = {k: known.get(k, ("", ""))[0].split("+") for k in role}
+            mark = next((r + "…" for k, r in role.items() if str(seg.number) in parts[k]), "")
         print(f"{mark:>6} {seg.number:3} {text}")
 
     def show(value: str) -> str:
-        return _short(known[key(value)][1]) if key(value) in known else ("(hash not found in segments)" if value.startswith("sha1:") else _short(value))
+        if key(value) in known:
+            return _short(known[key(value)][1])
+        return "(hash not found in segments)" if value.startswith("sha1:") else _short(value)
 
     print("--- annotation")
     print(f"title      {show(gold.title) if not gold.title.startswith('sha1:') else gold.title}")
@@ -69,7 +72,8 @@ def review(gold: Gold) -> None:
     if isinstance(got, Exception):
         print(f"ParseError: {got}")
     else:
-        print(f"title      {got.title}\npublished  {got.published} ({got.published_from})\nauthor     {got.author!r}")
+        print(f"title      {got.title}\npublished  {got.published} ({got.published_from})")
+        print(f"author     {got.author!r}")
         print(f"section    {got.section!r}\nlead       {_short(got.lead)}")
         for p in got.paragraphs:
             k = key(p)

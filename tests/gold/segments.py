@@ -16,8 +16,11 @@ import lxml.html
 from lxml import etree
 
 _INLINE = frozenset(
-    "a abbr b bdi bdo big cite code data del dfn em font i ins kbd label mark nobr q rp rt ruby s samp "
-    "small span strike strong sub sup time tt u var wbr".split()
+    {
+        "a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "data", "del", "dfn", "em", "font", "i", "ins",
+        "kbd", "label", "mark", "nobr", "q", "rp", "rt", "ruby", "s", "samp", "small", "span", "strike",
+        "strong", "sub", "sup", "time", "tt", "u", "var", "wbr",
+    }
 )
 _SKIP = frozenset({"script", "style", "noscript", "template", "head", "title"})
 _MEDIA = frozenset({"iframe", "video", "audio", "object", "embed", "svg"})

@@ -27,13 +27,15 @@ from functools import lru_cache
 
 from bs4 import Tag
 
+from zhnews.extract.outlets import promos_pattern
+
 # class / id / aria-label values that mark adverts, promos, share widgets, screen-reader-only text and
 # photo credits. Matched as whole words inside the attribute (BBC's `css-…-VisuallyHiddenText` too).
 _CHROME_ATTR = re.compile(
     r"(?:^|[\s_-])(?:ads?|advert\w*|interstitial|outbrain|taboola|share|sharing|sharedaddy|social|"
     r"a2a\w*|addtoany\w*|newsletter|self-promo|selfpromo|promo|related-?posts|jp-relatedposts|"
     r"trustBadge\w*|off-screen|offscreen|sr-only|screen-reader-text|visually-?hidden\w*|"
-    r"wp-embedded-content|m-em-audio|searchresultdate)(?:$|[\s_-])"
+    r"wp-embedded-content|m-em-audio|searchresultdate|player)(?:$|[\s_-])"
     # Credits: a class that ENDS in copyright/credit(s) (`story-image-copyright`, `t-copyright`), not a
     # container that merely mentions it (`image-and-copyright-container` holds the picture itself).
     r"|(?:^|[\s_-])(?:copyright|credits?|attribution)(?=$|\s)"
@@ -41,6 +43,15 @@ _CHROME_ATTR = re.compile(
     re.IGNORECASE,
 )
 _CHROME_DATA = {"data-e2e": {"advertisement", "media-player"}}
+_CHROME_DATA_KEYS = ("data-selfpromo", "data-graphic", "data-vega", "data-chart")
+_MARKS_DATELINE = frozenset({"itemtype", "data-test-id", "data-testid", "itemprop"})
+# WordPress writes a post's tags and categories into classes (`tag-social-media category-47`): words the
+# author chose, not page roles, so they are never read as chrome words.
+_TAXONOMY_CLASS = re.compile(r"(?:^|\s)(?:tag|category|cat|topic|label)-\S*", re.IGNORECASE)
+# Staff roles whose credits are not article text (their holder is no author either).
+CREDIT_ROLES = (
+    "翻译|翻譯|译者|譯者|编译|編譯|审校|審校|责任编辑|責任編輯|责编|責編|编辑|編輯|网编|網編|校对|校對|核稿|编写|編寫"
+)
 
 # Each pattern names boilerplate seen in the real archive; a paragraph matching one is not article text.
 
@@ -54,7 +65,8 @@ NAV_PREFIXES = frozenset({"点击查看", "點擊查看"})
 # Headings of related-content sections: DW galleries `相关图集：…`, CDT `相关阅读：` + embedded posts.
 RELATED = re.compile(
     r"^(?:相关图集|相關圖集|相关阅读|相關閱讀|延伸阅读|延伸閱讀|相关报道|相關報導|相关新闻|相關新聞|相关链接|"
-    r"推荐阅读|推薦閱讀|更多相关|更多阅读|更多閱讀|Related)\s*(?:[：:]|$|\s)"
+    r"推荐阅读|推薦閱讀|更多相关|更多阅读|更多閱讀|有关.{1,12}的?更多报道|有關.{1,12}的?更多報導|更多报道|更多報導|"
+    r"(?i:related|(?:and )?(?:to )?dig deeper|further reading|see also|read more|more on))\s*(?:[：:]|$|\s)"
 )
 _GENERIC_DROP = re.compile(  # anchored at the start of the paragraph (used with .match)
     "|".join(
@@ -65,48 +77,53 @@ _GENERIC_DROP = re.compile(  # anchored at the start of the paragraph (used with
             r"\W*$",  # no letter, digit or Han at all: "------", "***", a lone "。"
             r"(?:©|\(c\)\s*\d{4})",  # copyright notices: RFI `© 2020 AFP`, DW 版权声明, CDT feed credit
             r"(?:图片版权|图像来源|圖片版權|图片来源)[，,:：]?.{0,40}$",  # a photo credit as a paragraph
+            # Staff credits standing alone: `翻译：…`, `译者/…`, `编译 张三/李四 审校 王五`, `（编辑：…）`.
+            r"[（(]?\s*(?:" + CREDIT_ROLES + r")\s*[：:/／|｜ ][^。！？!?]{0,70}$",
+            # Podcast and newsletter instructions, English and Chinese.
+            r"(?:you can )?(?:subscribe (?:and|to)|listen (?:to|on)|sign up (?:for|to))\b.{0,120}"
+            r"(?:podcasts?|spotify|stitcher|tunein|newsletter)\b",
+            r".{0,300}\bsign up (?:for|to) (?:our|the) .{0,60}newsletter",
+            r"(?:下载|收听|订阅|訂閱|下載)播客|(?:以|用)?(?:鼠标)?右键点击(?:这里|此处)",
+            r"(?:欢迎|歡迎)?(?:点击|點擊|扫码|掃碼)?(?:订阅|訂閱).{0,30}(?:电子报|電子報|简报|簡報|通讯|通訊|newsletter)",
+            # Site navigation after the article: `MORE`, `No More.`, `阅读更多`, sections joined by `|`.
+            r"(?:more|no more|read more|阅读更多|閱讀更多|查看更多|更多)\W*$",
+            r"(?:[^\s|｜·•/]{1,8}\s*[|｜·•/]\s*){3,}[^\s|｜·•/]{1,8}$",
+            # A column's sponsor line, the same under every piece of the column.
+            r"本栏目由.{0,40}(?:主办|合办|协办|提供|支持)",
         ]
     ),
     re.IGNORECASE,
 )
 # Anywhere in the paragraph: BBC's media-player fallback text.
 DROP_INSIDE = ("你的器材不支持播放多媒体材料", "您的設備不支援播放")
-# Outlet promos and disclaimers: identical in every article of the outlet, never part of the story.
-_OUTLET_DROP = {
-    "nyt": re.compile(
-        r"^[（(]?欢迎(?:点击此处)?订阅|^感谢阅读今天的简报|^点击查看本文英文版|^[（(]?欢迎在Twitter"
-    ),
-    "reuters": re.compile(r"^我们的标准：汤森路透"),
-    "economist": re.compile(
-        r"^This article appeared in the .{0,60}print edition|subscribe (?:here|to The Economist)"
-        r"|^Letters are welcome via e-mail",
-        re.IGNORECASE,
-    ),
-    # Bookshop affiliate links under CDT posts; links to CDT's own archive pages (`CDS档案 | 李文亮`).
-    "cdt": re.compile(r"^请点击购买|^CDS档案\s*[|｜]|^相关空间词条"),
-    # RFI 2020: a programme link line `其它 / <a>another story</a>` closing the article.
-    "rfi": re.compile(r"^其它\s*/"),
-    # The credit line is zhnews.extract.meta's (it reads the author from it); a variant it did not take out
-    # (glued after a <br> in the last paragraph) must still not read as article text.
-    "rfa": re.compile(r"^[（(]?(?:自由亚洲电台)?(?:特约)?记者[:：\s]?.{1,40}责编"),
-    "voa": re.compile(
-        r"嘉宾和观众听众发表的都是个人观点|YouTube播放列表[：:]|^美国之音.{0,10}(?:脸书|推特|YouTube)"
-    ),
-    "dw": re.compile(
-        r"^DW中文有|^订阅DW中文|^欢迎订阅德国之声|^德国之声致力于为您提供客观中立的新闻|^(?:摘编|摘译)自其[他它]媒体.{0,4}不代表德国之声|^下载德国之声中文|^德国之声中文网.{0,6}(?:推特|Twitter|Instagram|App)"
-    ),
-}
+# A staff credit glued to the end of a paragraph (CNA `…。（編輯：陳大文）1090803`, `…。#责任编辑：X#`),
+# a trailing `......more` link, the Economist's closing `■`: cut, the sentence before them stays.
+_TAIL = re.compile(
+    r"(?:\s*[（(]\s*(?:" + CREDIT_ROLES + r")\s*[：:][^（）()]{1,60}[）)]\s*\d{0,8}"
+    r"|\s*#*\s*(?:责任编辑|責任編輯|责编|責編)\s*[：:]\s*[^\s#。]{1,12}\s*#*"
+    r"|\s*(?:\.{2,}|…+)\s*more|\s*■)\s*$",
+    re.IGNORECASE,
+)
+_TAIL_ENDS = ("）", ")", "#", "e", "E", "■", *"0123456789")
 
 
-def drop_paragraph(text: str, outlet: str) -> bool:
-    """True for boilerplate that is not article text (see the patterns above)."""
+def drop_paragraph(text: str) -> bool:
+    """True for boilerplate that is not article text (see the patterns above and each outlet's promos)."""
     if _GENERIC_DROP.match(text):
         return True
     for marker in DROP_INSIDE:  # a loop, not any(<generator>): this runs for every paragraph
         if marker in text:
             return True
-    rule = _OUTLET_DROP.get(outlet)
-    return rule is not None and rule.search(text.lstrip("•·・*-— ")) is not None
+    promos = promos_pattern()
+    return promos is not None and promos.match(text.lstrip("•·・*-— ")) is not None
+
+
+def cut_tail(text: str) -> str:
+    """`text` without a credit, `......more` link or end mark glued to its end ("" if nothing else)."""
+    if not text.endswith(_TAIL_ENDS):
+        return text
+    m = _TAIL.search(text)
+    return text[: m.start()].rstrip() if m else text
 
 
 @lru_cache(maxsize=4096)
@@ -120,12 +137,16 @@ def is_chrome(tag: Tag) -> bool:
     if not attrs:
         return False
     for key, value in attrs.items():
-        if key.startswith("data-selfpromo") or key == "data-root-share":
-            return True
+        if key.startswith(_CHROME_DATA_KEYS) or key == "data-root-share":
+            return True  # promos, share roots; an interactive chart, whose texts are labels of a picture
         if key in {"class", "id", "aria-label"}:
             text = " ".join(value) if isinstance(value, list) else value
+            if key == "class" and "-" in text:
+                text = _TAXONOMY_CLASS.sub(" ", text)
             if text and _chrome_value(text):
                 return True
         elif key in _CHROME_DATA and value in _CHROME_DATA[key]:
             return True
+        elif key in _MARKS_DATELINE and isinstance(value, str) and "dateline" in value.lower():
+            return True  # a place dateline in the header (`<p data-test-id="Dateline">LIMA</p>`): not text
     return False

@@ -12,7 +12,9 @@ from zhnews.text import HAN_RE, clean_line
 
 # Image sources that are not pictures: inline placeholders, 1-px spacers, icons, emoji, generic logos.
 _PLACEHOLDER_PARTS = ("/icon-", "/icon_", "++plone++", "/meta_og_twcards/", "/emoji/", "og-fallback-image")
-_SPACER_WORDS = ("blank", "spacer", "placeholder", "1px", "pixel", "transparent")
+_SPACER_WORDS = (
+    "blank", "spacer", "placeholder", "1px", "pixel", "transparent", "banner", "divider", "separator",
+)
 _GENERIC_ALT = re.compile(
     r"^(?:image|img|photo|picture|file|poster|图片|圖片|\W*|[\w.-]+\.(?:jpe?g|png|gif|webp))$", re.IGNORECASE
 )
@@ -63,6 +65,8 @@ def plausible_src(src: str) -> bool:
     low = src.lower()
     if low.startswith("data:") or any(part in low for part in _PLACEHOLDER_PARTS):
         return False
+    if "?url=" in low and any(host in low for host in _PROXY_MARKS):  # judge the picture behind the proxy
+        low = low.split("?url=", 1)[1].split("&", 1)[0]
     path = low.split("?", 1)[0]
     if path.endswith(".svg"):
         return False

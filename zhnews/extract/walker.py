@@ -21,14 +21,29 @@ from zhnews.extract import figures
 from zhnews.extract.boilerplate import NAV_LINK, NAV_PREFIXES, RELATED, is_chrome
 from zhnews.extract.images import alt_caption, attr, image_src, real_image
 from zhnews.extract.lines import BR, split_lines
+from zhnews.extract.soup import body_element, make_soup
 from zhnews.extract.tag_roles import INLINE, MAX_DEPTH, SKIP_TAGS
 
 _MEDIA = frozenset({"audio", "video", "iframe", "object", "embed"})
+# Media elements written unclosed make lxml nest the rest of the article inside them (`<p>A</p><embed
+# src=…><p>B</p>` puts B inside the embed). An embed never has content of its own; video, audio and object
+# have only a short fallback line, never paragraphs: block content inside them is the article going on.
+_SWALLOWING = frozenset({"embed", "object", "video", "audio"})
+_NEVER_FALLBACK = frozenset({"source", "track", "param"})
+_FLOW = frozenset({
+    "p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote",
+    "figure", "table", "img", "picture",
+})
 _HEADINGS = {"h1": "h2", "h2": "h2", "h3": "h3", "h4": "h4", "h5": "h4", "h6": "h4"}
 _FORMAT = frozenset({"strong", "b", "em", "i"})
 _BOLD = frozenset({"strong", "b"})
-# Lead (standfirst) markers in class names: BBC 2020 `story-body__introduction`, FT `story-lead`.
-_LEAD_CLASS = re.compile(r"introduction|standfirst|story-lead|\blede\b|article-lead|summary", re.IGNORECASE)
+# Lead (standfirst) markers in class names: BBC 2020 `story-body__introduction`, FT `story-lead`, and the
+# usual names of news sites and blog themes (`dek`, `standfirst`, `blog-post__description`, `summary`).
+_LEAD_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:introduction|intro|standfirst|lede|lead|dek|summary|description|excerpt|subtitle|subhead"
+    r"|chapo|teaser|abstract)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
 _EMOJI_CLASS = re.compile(r"wp-smiley|emoji", re.IGNORECASE)
 
 
@@ -37,6 +52,8 @@ def read_blocks(root: Tag, base_url: str) -> list[Block]:
     walker = _Walker(base_url, root)
     walker.walk(root)
     walker.flush()
+    if walker.repeated:
+        return [b for b in walker.blocks if not _decoration(b, walker.repeated)]
     return walker.blocks
 
 
@@ -61,6 +78,7 @@ class _Walker:
     def __init__(self, base_url: str, root: Tag) -> None:
         self.base_url = base_url
         self.root = root
+        self.page_text = -1  # characters of text in the page, counted when first needed
         self.suppress: Tag | None = None  # a figure wrapper already read: skip the rest of its content
         self.blocks: list[Block] = []
         self.parts: list[tuple[str, str]] = []  # (text, html) pieces of the paragraph being built
@@ -74,6 +92,7 @@ class _Walker:
         self.bold_chars = self.plain_chars = self.link_chars = 0
         self.consumed: set[int] = set()  # ids of caption nodes already used for an image
         self.seen_src: set[str] = set()
+        self.repeated: set[str] = set()  # a picture met twice without caption is a border or separator
         self.srcs: dict[int, str] = {}  # id(img) -> image_src: a figure's image is met twice (img, figure)
 
     # -- output --
@@ -113,6 +132,7 @@ class _Walker:
 
     def add_image(self, src: str, caption: str) -> None:
         if src in self.seen_src:
+            self.repeated.add(src)
             return
         self.seen_src.add(src)
         figure = Block("figure", image=Image(src=src, caption=figures.tidy_caption(caption)))
@@ -139,11 +159,13 @@ class _Walker:
 
     def dispatch(self, tag: Tag, depth: int) -> None:
         name = tag.name
-        if name in SKIP_TAGS or id(tag) in self.consumed or (tag.attrs and is_chrome(tag)):
+        if name in SKIP_TAGS or id(tag) in self.consumed or (tag.attrs and self.chrome(tag)):
             if name in _MEDIA:  # its `<div><small>` caption goes with it
                 cap = figures.caption_after(tag)
                 if cap is not None:
                     self.consumed.add(id(cap))
+                if tag.contents:
+                    self.swallowed(tag, depth)
             return
         if name in _FORMAT:
             self.markup(f"<{name}>")
@@ -195,6 +217,34 @@ class _Walker:
             if name in {"p", "div"} and "class" in tag.attrs:
                 lead = _LEAD_CLASS.search(attr(tag, "class")) is not None
             self.block(tag, depth, None, lead)
+
+    def chrome(self, tag: Tag) -> bool:
+        return is_chrome(tag) and not self.main(tag)
+
+    def main(self, tag: Tag) -> bool:
+        """The element holds most of the page's text: whatever its class says, it is the article
+        (WordPress writes `tag-social-media` into the class of `<article>`)."""
+        if tag.name not in _FLOW or tag.name in {"img", "picture", "figure"}:
+            return False
+        if self.page_text < 0:
+            self.page_text = len(self.root.get_text())
+        return self.page_text > 0 and 2 * len(tag.get_text()) > self.page_text
+
+    def swallowed(self, tag: Tag, depth: int) -> None:
+        """The article text lxml nested inside an unclosed media element is read; its fallback is not."""
+        if tag.name == "iframe":  # lxml keeps an unclosed iframe's rest as raw text
+            raw = tag.string
+            if raw is not None and "</" in raw:
+                self.walk(body_element(make_soup(str(raw))), depth)
+            return
+        for child in tag.contents:
+            if isinstance(child, Tag):
+                if child.name in _NEVER_FALLBACK:
+                    continue
+                if tag.name == "embed" or child.name in _FLOW:
+                    self.dispatch(child, depth + 1)
+            elif tag.name == "embed" and type(child) is NavigableString:
+                self.add_text(child)
 
     def block(self, tag: Tag, depth: int, kind: str | None, lead: bool = False) -> None:
         self.flush()
@@ -286,6 +336,12 @@ class _Walker:
         last = self.blocks[-1] if self.blocks else None
         if text and last is not None and last.kind == "figure" and last.image and not last.image["caption"]:
             last.image["caption"] = figures.tidy_caption(text)
+
+
+def _decoration(b: Block, repeated: set[str]) -> bool:
+    """A captionless picture met twice in one article: a border or separator, not a photo."""
+    image = b.image
+    return b.kind == "figure" and image is not None and image["src"] in repeated and not image["caption"]
 
 
 def _images_in(tag: Tag) -> list[Tag]:
