@@ -50,7 +50,8 @@ _MARKS_DATELINE = frozenset({"itemtype", "data-test-id", "data-testid", "itempro
 _TAXONOMY_CLASS = re.compile(r"(?:^|\s)(?:tag|category|cat|topic|label)-\S*", re.IGNORECASE)
 # Staff roles whose credits are not article text (their holder is no author either).
 CREDIT_ROLES = (
-    "翻译|翻譯|译者|譯者|编译|編譯|审校|審校|责任编辑|責任編輯|责编|責編|编辑|編輯|网编|網編|校对|校對|核稿|编写|編寫"
+    "翻译|翻譯|译者|譯者|编译|編譯|审校|審校|责任编辑|責任編輯|责编|責編|编辑|編輯|网编|網編|校对|校對|核稿|编写|編寫|"
+    "排版"
 )
 
 # Each pattern names boilerplate seen in the real archive; a paragraph matching one is not article text.
@@ -84,7 +85,13 @@ _GENERIC_DROP = re.compile(  # anchored at the start of the paragraph (used with
             r"(?:podcasts?|spotify|stitcher|tunein|newsletter)\b",
             r".{0,300}\bsign up (?:for|to) (?:our|the) .{0,60}newsletter",
             r"(?:下载|收听|订阅|訂閱|下載)播客|(?:以|用)?(?:鼠标)?右键点击(?:这里|此处)",
-            r"(?:欢迎|歡迎)?(?:点击|點擊|扫码|掃碼)?(?:订阅|訂閱).{0,30}(?:电子报|電子報|简报|簡報|通讯|通訊|newsletter)",
+            r"[（(]?(?:欢迎|歡迎)?(?:点击|點擊|扫码|掃碼)?(?:此处|此處|这里|這裡)?(?:订阅|訂閱).{0,30}"
+            r"(?:电子报|電子報|简报|簡報|通讯|通訊|newsletter)",
+            # `感谢阅读今天的简报，新读者请点击此处订阅`
+            r".{0,40}(?:点击|點擊)(?:此处|此處|这里|這裡)(?:订阅|訂閱)",
+            r"(?:请|請)?(?:点击|點擊)(?:购买|購買)",  # a shop link under a book's mention
+            # A print magazine's notes under the web article.
+            r"this article appeared in the .{0,80}print edition|letters (?:to the editor )?are welcome",
             # Site navigation after the article: `MORE`, `No More.`, `阅读更多`, sections joined by `|`.
             r"(?:more|no more|read more|阅读更多|閱讀更多|查看更多|更多)\W*$",
             r"(?:[^\s|｜·•/]{1,8}\s*[|｜·•/]\s*){3,}[^\s|｜·•/]{1,8}$",
@@ -107,9 +114,27 @@ _TAIL = re.compile(
 _TAIL_ENDS = ("）", ")", "#", "e", "E", "■", *"0123456789")
 
 
+# An opinion disclaimer (`文中评论及分析仅代表作者或专家个人立场。`, `[摘编自其它媒体，不代表德国之声观点]`):
+# short, about the text, its "only represents" outside any quotation; a note that presents the author
+# (`（注：作者是…`, `作者系…`) is a bio and stays.
+_DISCLAIMER = re.compile(r"(?:仅代表|僅代表|不代表)")
+_VIEWS = re.compile(r"观点|觀點|立场|立場|意见|意見")
+_PUBLICATION = re.compile(r"本文|文中|此文|以上|本台|本站|本刊|本网|本網|媒体|媒體|摘编|摘編|作者")
+_BIO = re.compile(r"^\W?注|作者(?:系|是|为|為|介绍|介紹)|本文作者")
+_DISCLAIMER_MAX = 150
+
+
+def _disclaimer(text: str) -> bool:
+    if len(text) > _DISCLAIMER_MAX or (m := _DISCLAIMER.search(text)) is None or not _VIEWS.search(text):
+        return False
+    before = text[: m.start()]
+    quoted = before.count("“") > before.count("”") or before.count('"') % 2 == 1
+    return not quoted and _PUBLICATION.search(text) is not None and _BIO.search(text) is None
+
+
 def drop_paragraph(text: str) -> bool:
     """True for boilerplate that is not article text (see the patterns above and each outlet's promos)."""
-    if _GENERIC_DROP.match(text):
+    if _GENERIC_DROP.match(text) or _disclaimer(text):
         return True
     for marker in DROP_INSIDE:  # a loop, not any(<generator>): this runs for every paragraph
         if marker in text:

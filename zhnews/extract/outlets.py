@@ -57,7 +57,7 @@ OUTLETS: tuple[Outlet, ...] = (
            promos=r".{0,40}嘉宾和观众听众发表的都是个人观点|.{0,20}YouTube播放列表[：:]|美国之音.{0,10}(?:脸书|推特|YouTube)"),
     Outlet("bbc", "BBC 中文", "BBC News Chinese", "https://www.bbc.com/zhongwen/simp",
            ("bbc.com", "bbc.co.uk", "bbci.co.uk"), ("BBC", "bbc", "BBC中文网", "BBC 中文"),
-           (_DASH + r"BBC\s*News\s*中文", _DASH + r"BBC\s*中文网"), header_steps=("bbc_byline_list",)),
+           (_DASH + r"BBC\s*News\s*中文", _DASH + r"BBC\s*中文网")),
     Outlet("nyt", "纽约时报中文网", "The New York Times Chinese", "https://cn.nytimes.com/",
            ("nytimes.com", "nytstyle.com", "nytcn.me"), ("纽约时报", "nyt", "纽约时报中文网"),
            (_DASH + r"纽约时报中文网",), zone="Asia/Shanghai",
