@@ -181,7 +181,7 @@ def test_date_only_evidence_wins_when_the_stamp_is_days_later() -> None:
     data = (FIXTURES / "bbc-2020.md").read_bytes().replace(b"<!--1595241918000-->", b"<!--1600000000000-->")
     a = parse(data, "x.md")
     assert a.published == "2020-07-20T00:00:00Z"
-    assert a.published_from == "dateline_date; fed_at 55.5 days later"
+    assert a.published_from == "dateline_date; fed_at 54.5 days later"  # after the day ended
 
 
 # --- NYT ---------------------------------------------------------------------------------------------

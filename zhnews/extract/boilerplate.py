@@ -35,7 +35,9 @@ _CHROME_ATTR = re.compile(
     r"(?:^|[\s_-])(?:ads?|advert\w*|interstitial|outbrain|taboola|share|sharing|sharedaddy|social|"
     r"a2a\w*|addtoany\w*|newsletter|self-promo|selfpromo|promo|related-?posts|jp-relatedposts|"
     r"trustBadge\w*|off-screen|offscreen|sr-only|screen-reader-text|visually-?hidden\w*|"
-    r"wp-embedded-content|m-em-audio|searchresultdate|player)(?:$|[\s_-])"
+    r"wp-embedded-content|m-em-audio|searchresultdate|player|"
+    # a post's metadata and footer: date, byline, categories, tags (meta.py has read what it needs there)
+    r"meta|footer|tags|tags?-links|cat-links|categories|breadcrumbs?)(?:$|[\s_-])"
     # Credits: a class that ENDS in copyright/credit(s) (`story-image-copyright`, `t-copyright`), not a
     # container that merely mentions it (`image-and-copyright-container` holds the picture itself).
     r"|(?:^|[\s_-])(?:copyright|credits?|attribution)(?=$|\s)"

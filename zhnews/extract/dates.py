@@ -219,15 +219,21 @@ def explain(chosen: Evidence, evidence_seen: list[Evidence | None]) -> str:
     for ev in evidence_seen:
         if ev is None or ev is chosen or not plausible(ev.when):
             continue
-        gap = abs(ev.when - chosen.when)
-        slack = DISAGREE + (timedelta(days=1) if not (ev.has_time and chosen.has_time) else timedelta(0))
-        if gap > slack and (worst is None or gap > worst[0]):
+        gap = _gap(chosen, ev)
+        if gap > DISAGREE and (worst is None or gap > worst[0]):
             worst = (gap, ev)
     if worst is None:
         return chosen.source
     gap, ev = worst
     side = "later" if ev.when > chosen.when else "earlier"
     return f"{chosen.source}; {ev.source} {gap.total_seconds() / 86400:.1f} days {side}"
+
+
+def _gap(a: Evidence, b: Evidence) -> timedelta:
+    """How far apart two pieces of evidence are; a date without a time stands for its whole day."""
+    a_end = a.when + (timedelta(0) if a.has_time else timedelta(days=1))
+    b_end = b.when + (timedelta(0) if b.has_time else timedelta(days=1))
+    return max(timedelta(0), a.when - b_end, b.when - a_end)
 
 
 # A wire dateline opening the text: `路透北京7月10日 -`, `（中央社台北5日電）`, `【大纪元2021年07月10日讯】`,

@@ -27,7 +27,7 @@ from zhnews.extract.bylines import byline_names, clean_author, credit_reporter, 
 from zhnews.extract.dates import Evidence, evidence
 from zhnews.extract.outlets import rules
 from zhnews.extract.sections import section_from_url
-from zhnews.extract.soup import body_element
+from zhnews.extract.soup import body_element, head_element
 from zhnews.text import clean_line
 
 _RELATIVE_TIME = re.compile(r"\d+\s*(?:秒|分钟|分鐘|小时|小時|天|日|周|週)前|\bago\b|^(?:刚刚|剛剛|昨天)")
@@ -46,6 +46,7 @@ _BYLINE_ITEM = 40  # an item of a byline list: a name (`纳文·辛格·卡达�
 # Markup that names an article's author (schema.org, microformats, WordPress themes).
 _AUTHOR_CLASS = re.compile(r"(?:^|[\s_-])(?:byline|author|author-name|vcard)(?:$|[\s_-])", re.IGNORECASE)
 _NOT_AUTHOR_CLASS = re.compile(r"bio|avatar|box|description|about|more|list", re.IGNORECASE)
+_METADATA_CLASS = re.compile(r"(?:^|[\s_-])(?:meta|footer|header|byline)(?:$|[\s_-])", re.IGNORECASE)
 _BY = re.compile(r"^(?:by|文|作者)\s*[:：]?\s+", re.IGNORECASE)
 # <time> roles: the page's update stamp is not its publication date.
 _UPDATED = re.compile(r"updated|modified|更新|修改|編輯於|编辑于", re.IGNORECASE)
@@ -91,8 +92,19 @@ def _has_descendant(tag: Tag, names: frozenset[str]) -> bool:
     return any(type(node) is Tag and node.name in names for node in tag.descendants)
 
 
+# What is left of a post's date/byline line once its date and name are taken: labels and punctuation.
+_LABELS_ONLY = re.compile(
+    r"(?:发布于|發佈於|发表于|發表於|更新于|更新於|发布时间|發佈時間|更新时间|更新時間|作者|posted|published|updated|by|on|"
+    r"[\W_])+",
+    re.IGNORECASE,
+)
+
+
 def _is_blank(tag: Tag) -> bool:
-    return not tag.get_text(strip=True) and not _has_descendant(tag, _MEDIA)
+    text = tag.get_text(strip=True)
+    if text and not (len(text) <= 40 and _LABELS_ONLY.fullmatch(text)):
+        return False
+    return not _has_descendant(tag, _MEDIA)
 
 
 def _take_date_line(root: Tag, outlet: str, meta: Meta) -> None:
@@ -154,9 +166,11 @@ class _Index:
     No walk at all when the raw HTML shows none of them (a substring test, not a regex).
     """
 
-    def __init__(self, root: Tag, wanted: frozenset[str], markup: bool) -> None:
+    def __init__(self, root: Tag, wanted: frozenset[str], markup: bool, head: Tag | None = None) -> None:
         self.nodes: dict[str, list[Tag]] = {name: [] for name in wanted}
         self.markup: list[Tag] = []
+        if markup and head is not None:  # lxml moves a leading <meta>/<script> of a fragment into <head>
+            self.markup = [n for n in head.descendants if type(n) is Tag and n.attrs and _is_author_markup(n)]
         if wanted or markup:
             for node in root.descendants:
                 if type(node) is Tag:
@@ -279,10 +293,11 @@ def _take_byline_markup(root: Tag, index: _Index, outlet: str, meta: Meta) -> No
 
 
 def _inside_chrome(tag: Tag, root: Tag) -> bool:
-    """An author in a media player's or a promo's own metadata is not the article's (RFI audio boxes)."""
+    """An author in a media player's or a promo's own metadata is not the article's (RFI audio boxes); the
+    post's own metadata block (`entry-meta`, a header or footer) is where its byline belongs."""
     node = tag.parent
     while node is not None and node is not root:
-        if node.attrs and is_chrome(node):
+        if node.attrs and is_chrome(node) and not _METADATA_CLASS.search(" ".join(node.get("class") or ())):
             return True
         node = node.parent
     return False
@@ -467,7 +482,9 @@ def extract(soup: BeautifulSoup, *, outlet: str, url: str, html: str | None = No
         for step in (*own, *_GENERIC_STEPS)
         if html is None or any(m in html for m in step[0])
     ]
-    index = _Index(root, frozenset().union(*(s[1] for s in steps)), any(s[2] for s in steps))
+    markup = any(s[2] for s in steps)
+    names = frozenset().union(*(s[1] for s in steps))
+    index = _Index(root, names, markup, head_element(soup) if markup else None)
     for _, _, _, step in steps:
         step(root, index, outlet, meta)
     meta.section = section_from_url(url)

@@ -79,6 +79,16 @@ def make_soup(markup: str) -> BeautifulSoup:
     return soup
 
 
+def head_element(soup: BeautifulSoup) -> Tag | None:
+    """The <head> lxml creates when the markup opens with head content (`<meta>`, a leading `<script>`)."""
+    for html in soup.contents:
+        if type(html) is Tag and html.name == "html":
+            for child in html.contents:
+                if type(child) is Tag and child.name == "head":
+                    return child
+    return None
+
+
 def body_element(soup: BeautifulSoup) -> Tag:
     """The <body> lxml always creates (else the soup), found by walking two levels: `soup.body` is a
     find(), whose filter machinery costs more than a whole small page's walk."""
