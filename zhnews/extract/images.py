@@ -50,6 +50,18 @@ def image_src(img: Tag, base_url: str) -> str:
     return ""
 
 
+def image_key(src: str) -> str:
+    """What two renditions of one picture share: the file name and its folder, without the size folders an
+    image server puts before them (`/640/…`, `/624/…`) or a `.webp` it appends."""
+    parts = src.split("?", 1)[0].lower().split("/")[3:]  # the path, without scheme and host
+    # the last part that is a file name (RFA's Plone writes `…/photo.jpg/image`) and its folder
+    named = [i for i, part in enumerate(parts) if "." in part and not part.startswith("@")]
+    if not named:
+        return src
+    i = named[-1]
+    return "/".join(parts[max(0, i - 1) : i + 1]).removesuffix(".webp")
+
+
 def real_image(img: Tag) -> bool:
     """The <img> points at a picture (RFA's zoom icon beside a photo does not)."""
     return any(

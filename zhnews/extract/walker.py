@@ -19,7 +19,7 @@ from bs4 import NavigableString, Tag
 from zhnews.article import Image
 from zhnews.extract import figures
 from zhnews.extract.boilerplate import NAV_LINK, NAV_PREFIXES, RELATED, is_chrome
-from zhnews.extract.images import alt_caption, attr, image_src, real_image
+from zhnews.extract.images import alt_caption, attr, image_key, image_src, real_image
 from zhnews.extract.lines import BR, split_lines
 from zhnews.extract.soup import body_element, make_soup
 from zhnews.extract.tag_roles import INLINE, MAX_DEPTH, SKIP_TAGS
@@ -91,7 +91,8 @@ class _Walker:
         self.bold_depth = self.link_depth = 0
         self.bold_chars = self.plain_chars = self.link_chars = 0
         self.consumed: set[int] = set()  # ids of caption nodes already used for an image
-        self.seen_src: set[str] = set()
+        self.seen_src: set[str] = set()  # image_key() of every picture added: renditions of one are one
+        self.exact_src: set[str] = set()
         self.repeated: set[str] = set()  # a picture met twice without caption is a border or separator
         self.srcs: dict[int, str] = {}  # id(img) -> image_src: a figure's image is met twice (img, figure)
 
@@ -131,10 +132,13 @@ class _Walker:
         self.parts.append(("", html))
 
     def add_image(self, src: str, caption: str) -> None:
-        if src in self.seen_src:
-            self.repeated.add(src)
+        key = image_key(src)
+        if key in self.seen_src:
+            if src in self.exact_src:
+                self.repeated.add(src)  # the very same file again: a border or separator
             return
-        self.seen_src.add(src)
+        self.seen_src.add(key)
+        self.exact_src.add(src)
         figure = Block("figure", image=Image(src=src, caption=figures.tidy_caption(caption)))
         if any(t.strip() for t, _ in self.parts):
             self.pending.append(figure)  # an image inside a sentence: the text stays one paragraph
@@ -159,6 +163,9 @@ class _Walker:
 
     def dispatch(self, tag: Tag, depth: int) -> None:
         name = tag.name
+        if name == "noscript" and id(tag) not in self.consumed:
+            self.noscript_images(tag)
+            return
         if name in SKIP_TAGS or id(tag) in self.consumed or (tag.attrs and self.chrome(tag)):
             if name in _MEDIA:  # its `<div><small>` caption goes with it
                 cap = figures.caption_after(tag)
@@ -229,6 +236,14 @@ class _Walker:
         if self.page_text < 0:
             self.page_text = len(self.root.get_text())
         return self.page_text > 0 and 2 * len(tag.get_text()) > self.page_text
+
+    def noscript_images(self, tag: Tag) -> None:
+        """A lazy-loading page shows some pictures only in <noscript> (its script fills the visible <img>
+        later): such a picture counts, unless the page already showed it (the copy of a visible image)."""
+        for img in _images_in(tag):
+            src = self.src(img)
+            if src and image_key(src) not in self.seen_src:
+                self.add_image(src, self.take_caption_after(img) or alt_caption(img))
 
     def swallowed(self, tag: Tag, depth: int) -> None:
         """The article text lxml nested inside an unclosed media element is read; its fallback is not."""
