@@ -13,7 +13,7 @@ A SPEC file (kept outside the repository: it may quote corpus text) holds blocks
     section: 英国
     lead: 5                                 (a segment expression, or empty)
     body: 6-10 11+12 13:cut"（编辑" 15 "a literal paragraph"
-    images: 2 28                            (image segment numbers)
+    images: 2 28                            (image segment numbers, or a "URL" the segments cannot show)
     note: why a choice was made
 
 Segment expressions: `N`, `A-B` (each its own paragraph), `A+B` (one paragraph), `N:cut"X"` (up to X),
@@ -97,7 +97,10 @@ def compile_block(gold_id: str, spec: dict[str, str]) -> dict[str, Any]:
     lead_spec = spec.get("lead", "").strip()
     lead = " ".join(t for expr in shlex.split(lead_spec) for t in _texts(expr, segs)) if lead_spec else ""
     images = []
-    for n in spec.get("images", "").split():
+    for n in shlex.split(spec.get("images", "")):
+        if not n.isdigit():  # a picture the segments cannot show (only in a <noscript> copy)
+            images.append(n)
+            continue
         seg = segs[int(n) - 1]
         if seg.kind != "image":
             raise ValueError(f"{gold_id}: segment {n} is not an image")

@@ -28,6 +28,7 @@ from functools import lru_cache
 from bs4 import Tag
 
 from zhnews.extract.outlets import promos_pattern
+from zhnews.text import HAN
 
 # class / id / aria-label values that mark adverts, promos, share widgets, screen-reader-only text and
 # photo credits. Matched as whole words inside the attribute (BBC's `css-…-VisuallyHiddenText` too).
@@ -53,7 +54,7 @@ _TAXONOMY_CLASS = re.compile(r"(?:^|\s)(?:tag|category|cat|topic|label)-\S*", re
 # Staff roles whose credits are not article text (their holder is no author either).
 CREDIT_ROLES = (
     "翻译|翻譯|译者|譯者|编译|編譯|审校|審校|责任编辑|責任編輯|责编|責編|编辑|編輯|网编|網編|校对|校對|核稿|编写|編寫|"
-    "排版"
+    "排版|整理"
 )
 
 # Each pattern names boilerplate seen in the real archive; a paragraph matching one is not article text.
@@ -97,6 +98,9 @@ _GENERIC_DROP = re.compile(  # anchored at the start of the paragraph (used with
             # Site navigation after the article: `MORE`, `No More.`, `阅读更多`, sections joined by `|`.
             r"(?:more|no more|read more|阅读更多|閱讀更多|查看更多|更多)\W*$",
             r"(?:[^\s|｜·•/]{1,8}\s*[|｜·•/]\s*){3,}[^\s|｜·•/]{1,8}$",
+            # Follow-us promos: `DW中文有Instagram！欢迎搜寻…，关注我们的最新动态。`
+            r".{0,40}(?:Instagram|Facebook|Twitter|YouTube|Telegram|脸书|臉書|推特|微信公众号|微信公眾號)[^。]{0,40}"
+            r"(?:关注我们|關注我們|追踪我们|追蹤我們|订阅我们|訂閱我們)",
             # A column's sponsor line, the same under every piece of the column.
             r"本栏目由.{0,40}(?:主办|合办|协办|提供|支持)",
         ]
@@ -118,11 +122,13 @@ _TAIL_ENDS = ("）", ")", "#", "e", "E", "■", *"0123456789")
 
 # An opinion disclaimer (`文中评论及分析仅代表作者或专家个人立场。`, `[摘编自其它媒体，不代表德国之声观点]`):
 # short, about the text, its "only represents" outside any quotation; a note that presents the author
-# (`（注：作者是…`, `作者系…`) is a bio and stays.
+# (`（注：作者是…`, `作者系…`, `程远是旅居德国的…`) is a bio and stays.
 _DISCLAIMER = re.compile(r"(?:仅代表|僅代表|不代表)")
 _VIEWS = re.compile(r"观点|觀點|立场|立場|意见|意見")
 _PUBLICATION = re.compile(r"本文|文中|此文|以上|本台|本站|本刊|本网|本網|媒体|媒體|摘编|摘編|作者")
-_BIO = re.compile(r"^\W?注|作者(?:系|是|为|為|介绍|介紹)|本文作者")
+_BIO = re.compile(
+    f"^\\W?注|^(?:[{HAN}]{{2,4}}|[A-Z][\\w .-]{{1,30}})(?:是|为|為|系)|作者(?:系|是|为|為|介绍|介紹)|本文作者"
+)
 _DISCLAIMER_MAX = 150
 
 

@@ -50,16 +50,24 @@ def image_src(img: Tag, base_url: str) -> str:
     return ""
 
 
+_DISTINCT_NAME = 6
+
+
 def image_key(src: str) -> str:
-    """What two renditions of one picture share: the file name and its folder, without the size folders an
-    image server puts before them (`/640/…`, `/624/…`) or a `.webp` it appends."""
+    """What two renditions of one picture share: its file name (with its folder when the name is as bare
+    as `1.jpg`), not the size folders an image server puts before it (`/640/…`, `/w:310/p:16x9/`) or a
+    `.webp` it appends."""
     parts = src.split("?", 1)[0].lower().split("/")[3:]  # the path, without scheme and host
     # the last part that is a file name (RFA's Plone writes `…/photo.jpg/image`) and its folder
     named = [i for i, part in enumerate(parts) if "." in part and not part.startswith("@")]
     if not named:
         return src
     i = named[-1]
-    return "/".join(parts[max(0, i - 1) : i + 1]).removesuffix(".webp")
+    name = parts[i].removesuffix(".webp")
+    stem = name.rsplit(".", 1)[0]
+    if len(stem) >= _DISTINCT_NAME and not stem.isdigit():
+        return name  # a name of its own (`hk0703.jpg`): every rendition of the picture bears it
+    return "/".join([*parts[max(0, i - 1) : i], name])  # `1.jpg`: only its folder tells pictures apart
 
 
 def real_image(img: Tag) -> bool:

@@ -1,4 +1,4 @@
-"""Header fields found inside the article HTML: date line, <time>, author, section.
+"""Header fields found inside the article HTML: date line, <time>, author.
 
 meta.extract() reads them from the parsed soup and REMOVES the nodes it consumed, so the body extractor
 never sees a date line or a credit line as article text. The steps are generic — the archiver's first
@@ -6,8 +6,7 @@ never sees a date line or a credit line as article text. The steps are generic �
 (`rel="author"`, `itemprop="author"`, `.byline`, `<meta name="author">`, JSON-LD), a labelled byline line
 (`作者：…`, which also takes a document card of labelled fields), a staff credit line (`记者：… 责编：…`), a
 wire byline opening the text (`（中央社記者…電）`) — plus the few steps an outlet's own markup needs, named
-in its registry entry (zhnews.extract.outlets). What a byline's text means is in zhnews.extract.bylines;
-the section comes from the URL (zhnews.extract.sections).
+in its registry entry (zhnews.extract.outlets). What a byline's text means is in zhnews.extract.bylines.
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ from zhnews.extract.boilerplate import is_chrome
 from zhnews.extract.bylines import byline_names, clean_author, credit_reporter, wire_byline
 from zhnews.extract.dates import Evidence, evidence
 from zhnews.extract.outlets import rules
-from zhnews.extract.sections import section_from_url
 from zhnews.extract.soup import body_element, head_element
 from zhnews.text import clean_line
 
@@ -60,7 +58,6 @@ class Meta:
     dateline: str = ""  # the outlet's date line as shown
     dates: list[Evidence] = field(default_factory=list)  # outlet date evidence, best first
     author: str = ""
-    section: str = ""
     set_aside: list[Evidence] = field(default_factory=list)  # evidence read but not trusted: an update time
 
 
@@ -469,7 +466,7 @@ OUTLET_STEPS: dict[str, tuple[tuple[str, ...], frozenset[str], bool, Step]] = {}
 
 
 def extract(soup: BeautifulSoup, *, outlet: str, url: str, html: str | None = None) -> Meta:
-    """Read date line, time, author and section; remove the nodes consumed from `soup`.
+    """Read date line, time and author; remove the nodes consumed from `soup`.
 
     `html` is the markup the soup was parsed from: when given, steps whose markers it lacks are skipped.
     """
@@ -487,5 +484,4 @@ def extract(soup: BeautifulSoup, *, outlet: str, url: str, html: str | None = No
     index = _Index(root, names, markup, head_element(soup) if markup else None)
     for _, _, _, step in steps:
         step(root, index, outlet, meta)
-    meta.section = section_from_url(url)
     return meta

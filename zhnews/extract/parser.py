@@ -19,10 +19,11 @@ from zhnews.extract.body import extract_body
 from zhnews.extract.bylines import column_author
 from zhnews.extract.language import detect_language
 from zhnews.extract.outlets import outlet_code
+from zhnews.extract.sections import section_from_url
 from zhnews.extract.soup import make_soup
 from zhnews.extract.titles import clean_title
 from zhnews.extract.urls import canonical_url
-from zhnews.text import char_count, clean_line
+from zhnews.text import HAN_RE, char_count, clean_line
 
 _MAX_BYTES = 20_000_000
 
@@ -87,7 +88,7 @@ def _parse(data: bytes, source: str) -> Article:
         dateline=header.dateline,
         published_local=dates.local_iso(dateline_ev) if dateline_ev else None,
         author=header.author or column_author(body.lead),
-        section=header.section or label,
+        section=section_from_url(url, translate=HAN_RE.search(title) is not None) or label,
         lead=body.lead,
         paragraphs=paragraphs,
         body_html=body.body_html,

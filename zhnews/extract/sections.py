@@ -30,6 +30,7 @@ SECTION_NAMES: dict[str, str] = {
     "middle-east": "中东", "politics": "政治", "economy": "经济", "finance": "财经", "sport": "体育",
     "entertainment": "娱乐", "society": "社会", "taiwan": "台湾", "hongkong": "香港", "hong-kong": "香港",
     "international": "国际", "global": "国际", "tech": "科技", "environment": "环境", "military": "军事",
+    "markets": "市场", "market": "市场", "finance-markets": "市场", "economics": "经济",
 }
 _SLUG_SECTION = re.compile(r"^([a-z]+(?:-[a-z]+)*)-\d+$")  # BBC: world-53470961
 # Path words that are languages, editions, content types or archive folders, never a section.
@@ -43,7 +44,7 @@ _HAN_WORD = re.compile(f"^[{HAN}]{{2,4}}$")
 _DATE_PART = re.compile(r"^(?:19|20)\d\d(?:\d{4})?$")  # /2020/… or /20200709/
 
 
-def section_from_url(url: str) -> str:
+def section_from_url(url: str, translate: bool = True) -> str:
     """The readable section the URL's path names, from the generic patterns of news sites.
 
     Among the path segments before the article's own (the last), the innermost one that is a known section
@@ -51,7 +52,8 @@ def section_from_url(url: str) -> str:
     `/专栏检索/要闻解说/`; DW's longer `/zh/<title>/a-1` is the title) or the word
     right before a date path (`/opinion/20200720/…`, `/the-americas/2020/10/03/…`); a BBC-style slug
     (`world-53470961`) names its own section. Words known to name a language, edition or archive folder
-    never do (`/zh/`, `/chinese/`, `/contenu/`).
+    never do (`/zh/`, `/chinese/`, `/contenu/`). `translate`: known English words become the Chinese section
+    names (`world` -> 国际), which suits a Chinese article; an English one keeps its site's words.
     """
     try:
         segments = [unquote(s) for s in urlsplit(url).path.split("/") if s]
@@ -72,4 +74,8 @@ def section_from_url(url: str) -> str:
             candidates.append(segment)
     if not candidates and (m := _SLUG_SECTION.match(segments[-1].casefold())) and m.group(1) in SECTION_NAMES:
         candidates.append(m.group(1))
-    return SECTION_NAMES.get(candidates[-1].casefold(), candidates[-1]) if candidates else ""
+    if not candidates:
+        return ""
+    word = candidates[-1]
+    name = SECTION_NAMES.get(word.casefold(), word)
+    return name if translate or not name else word

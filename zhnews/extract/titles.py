@@ -26,6 +26,10 @@ _ORG_NAME = re.compile(
 # A programme or column label after the headline: short, all Han (` - 要闻分析`, ` - 法国报纸摘要`).
 _LABEL = re.compile(f"\\s+[-–—]\\s+([{HAN}]{{2,6}})$")
 _MIN_HEAD = 6  # a label leaves a real headline in front of it
+# A site's name after a spaced bar ends many titles (`… | 大纪元`, `… | Pacific Ledger`): short, no sentence
+# in it, after a headline at least twice as long. A bar without spaces belongs to the headline
+# (`…调查｜深度报道`), and so does a short headline after its source (`六神磊磊读金庸 | 有人企图…`).
+_SITE_AFTER_BAR = re.compile(r"\s+[|｜]\s+([^|｜。！？!?，,：:]{2,16})$")
 # A category label opening the title: `【独家】`, `[國際]`, `【CDT发布】`.
 _CATEGORY = re.compile(r"^\s*[【\[［〖]([^】\]］〗\s]{1,8})[】\]］〗]\s*")
 _LATIN_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9.]*")
@@ -37,6 +41,9 @@ def clean_title(title_raw: str, outlet: str, url: str = "") -> tuple[str, str]:
     title = clean_line(html.unescape(title_raw))
     title = _strip_site_name(title, url)
     title = strip_title_suffix(title, outlet)
+    m = _SITE_AFTER_BAR.search(title)
+    if m and len(title[: m.start()].strip()) >= max(_MIN_HEAD, 2 * len(m[1])):
+        title = title[: m.start()].strip()  # `… | 大纪元`: a short name after a long headline is the site's
     label = ""
     m = _LABEL.search(title)
     # A newspaper's name after a press-review headline says whose words it quotes (` - 法国世界报`): it stays.

@@ -44,6 +44,12 @@ _LEAD_CLASS = re.compile(
     r"|chapo|teaser|abstract)(?:$|[\s_-])",
     re.IGNORECASE,
 )
+# A caption's own class (`caption`, BEM `media-with-caption__caption`, `wp-caption-text`, CNA `picinfo`), not
+# a container's that merely has one (`has-caption`, `media-with-caption`).
+_CAPTION_CLASS = re.compile(
+    r"(?:^|\s)(?:[\w-]*__caption|caption|image-caption|photo-caption|wp-caption-text|picinfo)(?:$|\s)",
+    re.IGNORECASE,
+)
 _EMOJI_CLASS = re.compile(r"wp-smiley|emoji", re.IGNORECASE)
 
 
@@ -222,7 +228,11 @@ class _Walker:
         else:  # p, div, table cells and anything unknown: a block boundary keeps texts apart
             lead = False
             if name in {"p", "div"} and "class" in tag.attrs:
-                lead = _LEAD_CLASS.search(attr(tag, "class")) is not None
+                classes = attr(tag, "class")
+                if _CAPTION_CLASS.search(classes):  # a caption set as a <div>/<p>: it is no paragraph
+                    self.stray_caption(tag)
+                    return
+                lead = _LEAD_CLASS.search(classes) is not None
             self.block(tag, depth, None, lead)
 
     def chrome(self, tag: Tag) -> bool:
@@ -242,8 +252,14 @@ class _Walker:
         later): such a picture counts, unless the page already showed it (the copy of a visible image)."""
         for img in _images_in(tag):
             src = self.src(img)
-            if src and image_key(src) not in self.seen_src:
-                self.add_image(src, self.take_caption_after(img) or alt_caption(img))
+            if not src or image_key(src) in self.seen_src:
+                continue
+            wrapper = figures.figure_wrapper(img, self.root, in_noscript=True)
+            if wrapper is not None and wrapper is not tag and tag in wrapper.descendants:
+                self.figure(wrapper)  # its caption and credit go with it: skip the rest of the wrapper
+                self.suppress = wrapper
+                return
+            self.add_image(src, self.take_caption_after(img) or alt_caption(img))
 
     def swallowed(self, tag: Tag, depth: int) -> None:
         """The article text lxml nested inside an unclosed media element is read; its fallback is not."""
@@ -273,8 +289,8 @@ class _Walker:
 
     def link(self, tag: Tag, depth: int) -> None:
         first = next(tag.strings, "")
-        if first[:4] in NAV_PREFIXES and NAV_LINK.match(tag.get_text().strip()):
-            return  # "点击查看本文英文版" and the like: navigation, not text
+        if first[:4] in NAV_PREFIXES and NAV_LINK.match(tag.get_text().strip()) and _ends_sentence(tag):
+            return  # "点击查看本文英文版" and the like: navigation, not text (unless a sentence goes on)
         # The href is resolved (absolute https, or dropped) by sanitise_html, the one place that does it.
         href = tag.get("href")
         self.markup(f'<a href="{escape(href)}">' if isinstance(href, str) and href.strip() else "<a>")
@@ -311,9 +327,10 @@ class _Walker:
 
     def figure(self, fig: Tag) -> None:
         """<figure>, or any short element that wraps one image: images plus a caption, never paragraphs."""
-        imgs = [
-            el for el in _images_in(fig) if not any(p.name == "noscript" for p in el.parents if p is not fig)
-        ]
+        every = _images_in(fig)
+        imgs = [el for el in every if not any(p.name == "noscript" for p in el.parents if p is not fig)]
+        if not any(self.src(img) for img in imgs):  # lazy: a placeholder shown, the picture in <noscript>
+            imgs = every
         caption = figures.caption_text(fig)
         following = self.take_caption_after(fig)
         for img in imgs:
@@ -351,6 +368,16 @@ class _Walker:
         last = self.blocks[-1] if self.blocks else None
         if text and last is not None and last.kind == "figure" and last.image and not last.image["caption"]:
             last.image["caption"] = figures.tidy_caption(text)
+
+
+def _ends_sentence(tag: Tag) -> bool:
+    """Nothing of the sentence follows the element: the end of its block or sentence punctuation."""
+    sib = tag.next_sibling
+    while isinstance(sib, NavigableString) and not sib.strip():
+        sib = sib.next_sibling
+    if isinstance(sib, NavigableString):
+        return sib.strip()[:1] in {"。", "！", "？", ".", "!", "?", "）", ")"}
+    return sib is None or (isinstance(sib, Tag) and sib.name not in INLINE)
 
 
 def _decoration(b: Block, repeated: set[str]) -> bool:
