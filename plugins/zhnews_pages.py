@@ -8,6 +8,7 @@ import math
 import os
 import sqlite3
 from collections import Counter
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,20 +17,22 @@ from datasette import hookimpl
 from datasette.database import QueryInterrupted
 from datasette.utils import tilde_decode
 
+from zhnews.app.timeline import coverage_strip
 from zhnews.extract.sanitise import sanitise_html
 from zhnews.extract.urls import absolute_url
+from zhnews.search import keys
+from zhnews.search.catalog import catalog_for
 from zhnews.search.index import FTS_TABLE
 from zhnews.search.text import MATCH_NOTHING, fts_query, normalise
 from zhnews.text import HAN_RE
 
 RELATED_LIMIT = 5
 RELATED_TERMS = 8  # the title's rarest recurring bigrams/words, OR-ed together for "related articles"
-# Related articles come from the articles next to this one in index order (search_rowid: the minute of
-# publication: those published around the same time) whose TITLE shares one of its rarest terms: a bounded
-# slice of the index, whatever the archive's size. Ranking all matches with FTS5's bm25 cost 170 ms at 60k
-# articles (bm25 scans each phrase's whole document list for its IDF), so candidates are ranked here, by
-# shared title terms.
-RELATED_WINDOW = 2000  # index rows either side of the article
+# Related articles come from the articles of the same month and the months either side (a rowid range of
+# the index: zhnews.search.keys) whose TITLE shares one of its rarest terms: a bounded slice of the index,
+# whatever the archive's size. Ranking all matches with FTS5's bm25 cost 170 ms at 60k articles (bm25 scans
+# each phrase's whole document list for its IDF), so candidates are ranked here, by shared title terms.
+RELATED_MONTHS = 1  # months either side of the article's own
 RELATED_CANDIDATES = 200
 TERM_SAMPLE = 2000  # latest titles whose term frequencies tell rare title terms from common ones (中国)
 _term_frequencies: dict[tuple[object, ...], tuple[Counter[str], int]] = {}
@@ -63,11 +66,7 @@ async def home_vars(datasette: Any) -> dict[str, Any]:
            group by o.id order by n desc, o.id""",
     )
     months = await _rows(
-        db,
-        """select published_month as month, count(*) as n from articles
-           where published_month is not null and published_month != ''
-           group by published_month order by published_month desc""",
-    )
+        db, "select month, sum(articles) as n from coverage group by month order by month desc")
     totals = (await _rows(
         db,
         """select count(*) as articles, min(published) as first, max(published) as last,
@@ -78,7 +77,9 @@ async def home_vars(datasette: Any) -> dict[str, Any]:
     years: dict[str, list[dict[str, Any]]] = {}
     for month in months:
         years.setdefault(month["month"][:4], []).append(month)
-    return {"zh_home": {"database": db.name, "outlets": outlets, "years": years, "totals": totals}}
+    catalog = await db.execute_fn(lambda conn: catalog_for(conn, db.path))
+    return {"zh_home": {"database": db.name, "outlets": outlets, "years": years, "totals": totals,
+                        "coverage": coverage_strip(catalog)}}
 
 
 def _pk(request: Any) -> int | None:
@@ -144,15 +145,25 @@ def _related_query(terms: list[str]) -> str:
     return "{title} : (" + " OR ".join(f"({e})" for e in expressions) + ")"
 
 
-def _rank_related(terms: list[str], candidates: list[dict[str, Any]], own_rowid: int) -> list[dict[str, Any]]:
+def _seconds(published: str | None) -> float:
+    """A stored `published` (UTC ISO 8601) as a Unix time; 0 for none."""
+    try:
+        return datetime.fromisoformat((published or "").replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return 0.0
+
+
+def _rank_related(terms: list[str], candidates: list[dict[str, Any]],
+                  published: str | None) -> list[dict[str, Any]]:
     """The candidates sharing the most distinctive title terms first (a term shared by many candidates counts
-    little: inverse frequency among the candidates); then the nearest in index order."""
+    little: inverse frequency among the candidates); then the nearest in time."""
+    own = _seconds(published)
     wanted = set(terms)
     shared = [wanted.intersection(t) for t in _titles_terms([c["title"] or "" for c in candidates])]
     frequency = Counter(term for found in shared for term in found)
     weight = {t: math.log((len(candidates) + 1) / (n + 0.5)) for t, n in frequency.items()}
     scored = [
-        (-sum(weight[t] for t in found), abs(c["fts_rowid"] - own_rowid), i)
+        (-sum(weight[t] for t in found), abs(_seconds(c["published"]) - own), i)
         for i, (c, found) in enumerate(zip(candidates, shared, strict=True))
         if found
     ]
@@ -160,11 +171,10 @@ def _rank_related(terms: list[str], candidates: list[dict[str, Any]], own_rowid:
 
 
 async def related_articles(db: Any, article: dict[str, Any]) -> list[dict[str, Any]]:
-    """A few articles related to this one (see RELATED_WINDOW); bounded work on any archive size."""
+    """A few articles related to this one (see RELATED_MONTHS); bounded work on any archive size."""
     if not await db.table_exists(FTS_TABLE):
         return []
-    # the index is keyed by search_rowid (schema 2); a database built before keyed it by id
-    key = "search_rowid" if "search_rowid" in await db.table_columns("articles") else "id"
+    key = "search_rowid"
     all_terms = _title_terms(article["title"] or "")
     frequency, sample_start = await _term_frequency(db, key)
     # Rarest first among the terms seen in OTHER sampled titles (real words); a term in no other sampled title
@@ -177,11 +187,8 @@ async def related_articles(db: Any, article: dict[str, Any]) -> list[dict[str, A
     expression = _related_query(terms)
     if not expression:
         return []
-    own = article[key]
-    bounds = f"""select {key} from articles where {key} {{op}} :own order by {key} {{order}}
-                 limit 1 offset {RELATED_WINDOW - 1}"""
-    low = await _rows(db, bounds.format(op="<", order="desc"), {"own": own})
-    high = await _rows(db, bounds.format(op=">", order="asc"), {"own": own})
+    month = keys.decode(article[key]).month
+    low, high = keys.month_range(max(month - RELATED_MONTHS, 0), min(month + RELATED_MONTHS, keys.MAX_MONTH))
     candidates = await _rows(
         db,
         f"""select f.rowid as fts_rowid, a.id, a.title, a.outlet, o.name as outlet_name, a.published
@@ -191,11 +198,11 @@ async def related_articles(db: Any, article: dict[str, Any]) -> list[dict[str, A
         {
             "expression": expression,
             "id": article["id"],
-            "low": low[0][key] if low else -(2**63),
-            "high": high[0][key] if high else 2**63 - 1,
+            "low": low,
+            "high": high,
         },
     )
-    return _rank_related(terms, candidates, own)
+    return _rank_related(terms, candidates, article["published"])
 
 
 async def article_vars(datasette: Any, database: str, request: Any) -> dict[str, Any]:
@@ -255,16 +262,6 @@ def extra_template_vars(template: str, view_name: str, table: str | None, databa
                 return {}
         if view_name == "row" and table == "articles" and database:
             return await article_vars(datasette, database, request)
-        if (template or "").startswith("query") and database:  # the search form's outlet menu
-            return {"zh_outlets": await _outlet_names(datasette, database)}
         return {}
 
     return inner
-
-
-async def _outlet_names(datasette: Any, database: str) -> list[dict[str, Any]]:
-    """Outlet codes and names for the search form's outlet menu."""
-    db = datasette.get_database(database)
-    if not await db.table_exists("outlets"):
-        return []
-    return await _rows(db, "select id, name from outlets where articles > 0 order by articles desc")

@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
 
+from zhnews.app.search_request import search_page_params
 from zhnews.search.index import register_sql_functions
 
 
@@ -89,6 +90,19 @@ def _without_blank_search(query_string: bytes) -> bytes:
     return urlencode(kept, encoding="latin-1").encode("latin-1")
 
 
+def _search_page_location(scope: dict[str, Any]) -> str | None:
+    """Where the articles table's HTML page with a search goes: the search page (see search_page_params)."""
+    path = scope.get("path", "")
+    parts = path.strip("/").split("/")
+    if len(parts) != 2 or parts[1] != "articles":
+        return None
+    pairs = parse_qsl(scope["query_string"].decode("utf-8", "replace"), keep_blank_values=True)
+    params = search_page_params(pairs)
+    if params is None:
+        return None
+    return f"{scope.get('root_path', '')}/{parts[0]}/search?{urlencode(params)}"
+
+
 @hookimpl
 def asgi_wrapper() -> Callable[[Any], Any]:
     def wrap(app: Any) -> Callable[..., Awaitable[None]]:
@@ -97,6 +111,12 @@ def asgi_wrapper() -> Callable[[Any], Any]:
             if scope.get("type") == "http" and b"_search" in scope.get("query_string", b""):
                 scope = {**scope, "query_string": _without_blank_search(scope["query_string"])}
                 searching = _is_search(scope["query_string"])
+                target = _search_page_location(scope) if searching else None
+                if target is not None:
+                    await send({"type": "http.response.start", "status": 302,
+                                "headers": [(b"location", target.encode()), (b"content-length", b"0")]})
+                    await send({"type": "http.response.body", "body": b""})
+                    return
             token = _SEARCHING.set(searching)
             try:
                 await app(scope, receive, send)

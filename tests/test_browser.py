@@ -1,8 +1,9 @@
 """The app in a real browser: Debian's Chromium driven by Playwright against a real `datasette serve` process.
 
-Walks the path a reader takes (home, table, facet, search box, article, ranked search), saves a screenshot of
-each step into docs/screenshots/ (shown in the README), and opens the hostile sample article watching for
-dialogs, console errors, page errors and any sign that its payload ran.
+Walks the path a reader takes (home, table, facet, search box, article, the search page with its timeline,
+a month, a comparison), saves a screenshot of each step into docs/screenshots/ (shown in the README), and
+opens the hostile sample article watching for dialogs, console errors, page errors and any sign that its
+payload ran. The search page is also driven on the real corpus (more months to draw) when it is present.
 Images of the outlets are answered locally with a placeholder: tests must not depend on the network, and a
 failed image load would be a console error.
 """
@@ -19,7 +20,8 @@ from typing import Any
 
 import httpx
 import pytest
-from test_app import ROOT, SAMPLE, build_database, rows, serve_flags
+
+from tests.appkit import ROOT, SAMPLE, build_database, rows, serve_flags
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -46,12 +48,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+def serve(db: Path) -> Iterator[dict[str, Any]]:
     """`datasette serve -i news.db` with the Makefile's flags, on a free local port."""
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium fonts-noto-cjk)")
-    db = build_database([SAMPLE], tmp_path_factory.mktemp("browser"))
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "datasette", "serve", "-i", str(db), *serve_flags(),
@@ -75,6 +75,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    yield from serve(build_database([SAMPLE], tmp_path_factory.mktemp("browser")))
+
+
+@pytest.fixture(scope="module")
+def corpus_server(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    yield from serve(build_database([corpus], tmp_path_factory.mktemp("browser-corpus")))
 
 
 @pytest.fixture(scope="module")
@@ -150,7 +160,8 @@ def test_a_reader_walks_from_the_home_page_to_an_article(watched: Watched) -> No
     page.fill("#_search", "台湾")
     page.press("#_search", "Enter")
     page.wait_for_load_state("load")
-    assert page.locator("h3", has_text='where search matches "台湾"').count() == 1
+    assert "/news/search?q=" in page.url  # the table's search box leads to the search page
+    assert page.locator(".zh-result-count").is_visible()
     assert page.locator(".zh-snippet mark").count() > 0
     watched.shot("search-box.png")
 
@@ -164,17 +175,64 @@ def test_a_reader_walks_from_the_home_page_to_an_article(watched: Watched) -> No
     assert watched.problems == []
 
 
-def test_the_ranked_search_from_the_home_page_shows_highlighted_cards(watched: Watched) -> None:
-    page = watched.goto("/")
-    page.fill("form.zh-search input[name=q]", "台湾")
-    page.press("form.zh-search input[name=q]", "Enter")
-    page.wait_for_load_state("load")
-    assert "/news/search?q=" in page.url
-    cards = page.locator("li.zh-card")
-    assert cards.count() > 0
-    assert page.locator(".zh-snippet mark", has_text="台湾").count() > 0
-    watched.shot("ranked-search.png")
-    assert watched.problems == []
+def total_shown(page: Any) -> int:
+    return int(page.locator(".zh-result-count strong").get_attribute("data-total"))
+
+
+def test_the_search_page_counts_draws_the_months_and_narrows_to_one(
+        browser: Any, corpus_server: dict[str, Any]) -> None:
+    watched = Watched(browser, corpus_server["base"])
+    try:
+        page = watched.goto("/")
+        assert page.locator("svg.zh-coverage-strip rect").count() > 10
+        page.fill("form.zh-search input[name=q]", "台湾")
+        page.press("form.zh-search input[name=q]", "Enter")
+        page.wait_for_load_state("load")
+        assert "/news/search?q=" in page.url
+        total = total_shown(page)
+        assert total > 0 and page.locator("li.zh-card").count() == min(total, 20)
+        assert page.locator(".zh-snippet mark", has_text="台湾").count() > 0
+        facets = page.locator(".zh-facets .zh-facet").first.locator(".zh-count")
+        assert sum(int(c.get_attribute("data-count")) for c in facets.all()) == total
+        watched.shot("search.png")
+
+        bars = page.locator("svg.zh-chart a.zh-month:has(rect.zh-bar)")
+        assert bars.count() > 0
+        busiest = max(bars.all(), key=lambda bar: bar.locator("rect.zh-bar").count() and
+                      int(bar.locator("title").text_content().split(": ")[1].split(" ")[0].replace(",", "")))
+        month = busiest.get_attribute("data-month")
+        expected = int(busiest.locator("title").text_content().split(": ")[1].split(" ")[0].replace(",", ""))
+        busiest.click()
+        page.wait_for_load_state("load")
+        assert f"since={month}-01" in page.url
+        assert total_shown(page) == expected
+        assert {p.text_content()[-20:] for p in page.locator(".zh-card-meta").all()}  # cards of that month
+        watched.shot("search-month.png")
+
+        page.locator("a", has_text="Per 1,000 articles").click()
+        page.wait_for_load_state("load")
+        assert "norm=1" in page.url and "每千篇" in page.locator(".zh-timeline figcaption").text_content()
+        assert watched.problems == []
+    finally:
+        watched.close()
+
+
+def test_comparing_queries_draws_a_line_for_each(browser: Any, corpus_server: dict[str, Any]) -> None:
+    watched = Watched(browser, corpus_server["base"])
+    try:
+        page = watched.goto("/news/search?q=" + "香港")
+        page.locator("details.zh-filters summary").click()
+        page.fill(".zh-compare input[type=search] >> nth=-1", "台湾")
+        page.press(".zh-compare input[type=search] >> nth=-1", "Enter")
+        page.wait_for_load_state("load")
+        assert page.locator(".zh-legend li").count() == 2
+        assert page.locator("svg.zh-chart polyline.zh-line").count() >= 2
+        strokes = {line.get_attribute("stroke") for line in page.locator("svg.zh-chart polyline").all()}
+        assert len(strokes) == 2
+        watched.shot("search-compare.png")
+        assert watched.problems == []
+    finally:
+        watched.close()
 
 
 def test_the_article_page_reads_well_on_a_phone(browser: Any, server: dict[str, Any]) -> None:
@@ -213,6 +271,7 @@ def test_the_hostile_article_opens_without_running_anything(watched: Watched, se
 
 def test_screenshots_are_where_the_readme_shows_them() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    shots = ("home.png", "articles.png", "facet.png", "search-box.png", "article.png", "ranked-search.png")
+    shots = ("home.png", "articles.png", "facet.png", "search-box.png", "article.png", "search.png",
+             "search-month.png", "search-compare.png")
     for name in shots:
         assert f"docs/screenshots/{name}" in readme, name

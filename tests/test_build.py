@@ -24,6 +24,7 @@ import pytest
 
 from tests.conftest import ROOT, corpus_files
 from zhnews.build.run import BuildError, BuildReport, article_id, build
+from zhnews.search import keys
 from zhnews.search.index import search_index_bytes
 from zhnews.search.text import fts_query
 from zhnews.sources import FolderSource, GitHistorySource
@@ -75,13 +76,14 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def article_file(url: str, title: str, lead: str, paragraphs: list[str], day: int = 17) -> str:
-    """An article in the archiver's format (RFI markup, published July `day` 2020, 10:00 Paris time),
-    text written for these tests."""
-    stamp_ms = int(datetime(2020, 7, day, 8, 5, tzinfo=UTC).timestamp() * 1000)
+def article_file(url: str, title: str, lead: str, paragraphs: list[str], day: int = 17,
+                 month: int = 7) -> str:
+    """An article in the archiver's format (RFI markup, published `day` `month` (July) 2020, 10:00 Paris
+    time), text written for these tests."""
+    stamp_ms = int(datetime(2020, month, day, 8, 5, tzinfo=UTC).timestamp() * 1000)
     body = "".join(f"<p>{p}</p>" for p in paragraphs)
     return (f"<!--{stamp_ms}-->\n[{title}]({url})\n------\n\n"
-            f"<div>{day:02d}/07/2020 - 10:00</div><p><strong>{lead}</strong></p><div>{body}</div>\n")
+            f"<div>{day:02d}/{month:02d}/2020 - 10:00</div><p><strong>{lead}</strong></p><div>{body}</div>\n")
 
 
 def write(path: Path, text: str) -> Path:
@@ -159,7 +161,7 @@ def test_schema_is_the_public_contract(corpus_build: CorpusBuild) -> None:
         "id", "url", "title", "title_raw", "outlet", "section", "author", "published", "published_from",
         "fed_at", "published_month", "dateline", "published_local", "lead", "body_text", "body_html",
         "image_url", "images", "language", "char_count", "captures", "search_rowid"]
-    assert columns["outlets"] == ["id", "name", "name_en", "homepage", "articles"]
+    assert columns["outlets"] == ["id", "name", "name_en", "homepage", "articles", "slot"]
     assert columns["captures"][:4] == ["source", "article_id", "content_hash", "published"]
     assert columns["build_errors"][:2] == ["source", "error"]
     fks = {(t, r[3], r[2], r[4]) for t in ("articles", "captures")
@@ -170,6 +172,27 @@ def test_schema_is_the_public_contract(corpus_build: CorpusBuild) -> None:
     assert {"published", "outlet", "section", "author", "published_month", "language", "url"} <= leading
     assert rows(db, "PRAGMA integrity_check") == [("ok",)]
     assert rows(db, "PRAGMA foreign_key_check") == []
+
+
+def test_search_keys_say_the_month_and_outlet_of_their_article(corpus_build: CorpusBuild) -> None:
+    """zhnews.search.keys: the search index's rowid holds the article's month and its outlet's slot, so a
+    search can count matches per month and outlet from the index alone."""
+    db = corpus_build.db
+    slots = dict(rows(db, "SELECT id, slot FROM outlets"))
+    assert len(set(slots.values())) == len(slots)
+    serials: dict[int, set[int]] = {}
+    for search_rowid, month, outlet in rows(db, "SELECT search_rowid, published_month, outlet FROM articles"):
+        key = keys.decode(search_rowid)
+        assert (key.month, key.slot) == (keys.month_number(month), slots[outlet])
+        assert key.serial not in serials.setdefault(key.block, set())
+        serials[key.block].add(key.serial)
+
+
+def test_coverage_counts_the_articles_of_each_outlet_and_month(corpus_build: CorpusBuild) -> None:
+    db = corpus_build.db
+    assert rows(db, "SELECT outlet, month, articles FROM coverage ORDER BY 1, 2") == rows(
+        db, "SELECT outlet, published_month, count(*) FROM articles WHERE published_month IS NOT NULL "
+            "GROUP BY 1, 2 ORDER BY 1, 2")
 
 
 def test_article_ids_are_the_stable_hash_of_the_canonical_url(corpus_build: CorpusBuild) -> None:
@@ -364,47 +387,51 @@ def test_a_source_left_out_of_the_run_is_removed_from_the_database(tmp_path: Pat
     assert (report.removed, report.articles) == (1, 1)
 
 
-def minute(day: int) -> int:
-    """search_rowid_for an article_file of July `day` 2020: 10:00 Paris time is 08:00 UTC."""
-    return int(datetime(2020, 7, day, 8, 0, tzinfo=UTC).timestamp()) // 60
+def key(db: Path, title: str) -> keys.Key:
+    return keys.decode(rows(db, "SELECT search_rowid FROM articles WHERE title = ?", title)[0][0])
 
 
-def test_search_rowid_is_the_minute_of_publication_kept_when_the_text_changes(tmp_path: Path) -> None:
+def test_search_keys_are_month_outlet_and_arrival_kept_while_month_and_outlet_stay(tmp_path: Path) -> None:
     src, db = tmp_path / "archive", tmp_path / "news.db"
-    for i, day in enumerate((18, 17, 17)):  # two share a minute: one of them gets the next number
+    for i, day in enumerate((18, 17, 17)):
         write(src / "rfi" / f"{i}.md", article_file(f"{URL}-{i}", f"报道{i}", LEAD, PARAS[i:i + 1], day=day))
     run_build(src, db=db)
-    rowid = dict(rows(db, "SELECT title, search_rowid FROM articles"))
-    assert rowid["报道0"] == minute(18)
-    assert {rowid["报道1"], rowid["报道2"]} == {minute(17), minute(17) + 1}
+    july = keys.month_number("2020-07")
+    rfi = rows(db, "SELECT slot FROM outlets WHERE id = 'rfi'")[0][0]
+    assert {key(db, f"报道{i}") for i in range(3)} == {keys.Key(july, rfi, serial) for serial in range(3)}
 
-    # An edited article keeps its search_rowid and is found by its new text only.
+    # An edited article keeps its key and is found by its new text only.
+    before = dict(rows(db, "SELECT title, search_rowid FROM articles"))
     write(src / "rfi" / "1.md", article_file(f"{URL}-1", "报道1", LEAD, [PARAS[3]], day=17))
     run_build(src, db=db)
-    assert dict(rows(db, "SELECT title, search_rowid FROM articles")) == rowid
+    assert dict(rows(db, "SELECT title, search_rowid FROM articles")) == before
     assert search(db, "夜间服务") == {i for (i,) in rows(db, "SELECT id FROM articles WHERE title = '报道1'")}
     assert search(db, "通勤线路") == set()
 
-    # A removed article frees its minute; a new article of an earlier day sorts before the others.
+    # An article whose date moves to another month moves to that month's block, searchable as before.
+    write(src / "rfi" / "2.md", article_file(f"{URL}-2", "报道2", LEAD, PARAS[2:3], day=17, month=6))
+    run_build(src, db=db)
+    assert key(db, "报道2") == keys.Key(keys.month_number("2020-06"), rfi, 0)
+    assert search(db, "临时补贴") == {i for (i,) in rows(db, "SELECT id FROM articles WHERE title = '报道2'")}
+
+    # A removed article's serial is not given again: a newcomer of the block takes the next one.
     (src / "rfi" / "1.md").unlink()
     write(src / "rfi" / "new.md", article_file(f"{URL}-new", "新报道", LEAD, PARAS[:2], day=3))
     run_build(src, db=db)
-    assert rows(db, "SELECT title, search_rowid FROM articles ORDER BY search_rowid") == [
-        ("新报道", minute(3)), ("报道2", rowid["报道2"]), ("报道0", minute(18))]
+    assert key(db, "新报道") == keys.Key(july, rfi, 3)
     assert_search_index_matches_articles(db)
 
 
-def test_articles_sharing_a_minute_get_the_consecutive_numbers_after_it(tmp_path: Path) -> None:
+def test_articles_of_one_outlet_and_month_are_numbered_as_they_arrive(tmp_path: Path) -> None:
     src, db = tmp_path / "archive", tmp_path / "news.db"
     for i in range(30):
-        write(src / "rfi" / f"{i}.md", article_file(f"{URL}-{i}", f"报道{i}", LEAD, PARAS[:1], day=17))
+        write(src / "rfi" / f"{i:02d}.md", article_file(f"{URL}-{i}", f"报道{i}", LEAD, PARAS[:1], day=17))
     run_build(src, db=db)
-    given = [r for (r,) in rows(db, "SELECT search_rowid FROM articles ORDER BY 1")]
-    assert given == list(range(minute(17), minute(17) + 30))
-    # the next build's newcomer of the same minute goes after them
-    write(src / "rfi" / "new.md", article_file(f"{URL}-new", "新报道", LEAD, PARAS[:1], day=17))
+    assert sorted(key(db, f"报道{i}").serial for i in range(30)) == list(range(30))
+    # the next build's newcomer of the same block goes after them
+    write(src / "rfi" / "new.md", article_file(f"{URL}-new", "新报道", LEAD, PARAS[:1], day=1))
     run_build(src, db=db)
-    assert rows(db, "SELECT search_rowid FROM articles WHERE title = '新报道'") == [(minute(17) + 30,)]
+    assert key(db, "新报道").serial == 30
 
 
 def test_a_full_build_leaves_fts5s_default_merging_for_the_next_builds(

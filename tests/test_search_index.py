@@ -26,7 +26,6 @@ from zhnews.search.index import (
     register_sql_functions,
     search_index_bytes,
     search_index_is_current,
-    search_rowid_for,
     tidy_search_index,
     unindex_articles,
 )
@@ -67,8 +66,9 @@ ARTICLES: dict[int, tuple[str, str, str]] = {
 }
 
 
-def _rows(ids: list[int] | None = None) -> list[tuple[int, str, str, str]]:
-    return [(i, *ARTICLES[i]) for i in (ids or sorted(ARTICLES))]
+def _rows(ids: list[int] | None = None) -> list[tuple[int, str, str, str, str]]:
+    """(search_rowid, title, lead, body_text, tags) rows; tags are tested in test_search_tags.py."""
+    return [(i, *ARTICLES[i], "") for i in (ids or sorted(ARTICLES))]
 
 
 def _id(search_rowid: int) -> int:
@@ -82,7 +82,7 @@ def db(tmp_path: Path) -> sqlite_utils.Database:
     database = sqlite_utils.Database(tmp_path / "news.db")
     database["articles"].insert_all(
         [{"id": _id(i), "search_rowid": i, "title": t, "lead": lead, "body_text": b}
-         for i, t, lead, b in _rows()], pk="id"
+         for i, t, lead, b, _ in _rows()], pk="id"
     )
     assert create_search_index(database) is True
     index_articles(database, _rows())
@@ -198,7 +198,7 @@ def test_any_run_of_han_characters_from_an_article_finds_it_and_is_marked(
     term = clause[start : data.draw(st.integers(start + 1, len(clause)))]
     conn = sqlite3.connect(":memory:")
     create_search_index(conn)
-    index_articles(conn, [(7, "", "", text), (8, "", "", "无关文字。")])
+    index_articles(conn, [(7, "", "", text, ""), (8, "", "", "无关文字。", "")])
     register_sql_functions(conn)
     found = conn.execute(f"select rowid from {FTS_TABLE} where {FTS_TABLE} match zh_fts_query(?)", [term])
     assert [r[0] for r in found] == [7]
@@ -267,7 +267,7 @@ def _instances(database: sqlite_utils.Database | sqlite3.Connection) -> list[tup
 
 def test_incremental_changes_leave_exactly_the_index_of_a_fresh_build(tmp_path: Path) -> None:
     """Also shows the functions take the bare sqlite3 connection the builder works with."""
-    changed = (4, "The finer points of trade", "", "Tariffs on steel rose in 2025.")
+    changed = (4, "The finer points of trade", "", "Tariffs on steel rose in 2025.", "")
     incremental = sqlite3.connect(tmp_path / "incremental.db")
     create_search_index(incremental)
     index_articles(incremental, _rows())
@@ -282,7 +282,7 @@ def test_incremental_changes_leave_exactly_the_index_of_a_fresh_build(tmp_path: 
 
 def test_a_changed_article_is_found_by_its_new_text_only(db: sqlite_utils.Database) -> None:
     unindex_articles(db, _rows([4]))
-    index_articles(db, [(4, "Steel tariffs", "", "Tariffs on steel rose in 2025.")])
+    index_articles(db, [(4, "Steel tariffs", "", "Tariffs on steel rose in 2025.", "")])
     assert search(db, "refiners") == []
     assert search(db, "tariffs") == [4]
     assert sorted(search(db, "2024")) == [1, 6]
@@ -301,7 +301,7 @@ def test_indexing_an_article_twice_is_refused(db: sqlite_utils.Database) -> None
 
 def test_unindexing_an_article_that_is_not_indexed_is_refused(db: sqlite_utils.Database) -> None:
     with pytest.raises(ValueError, match="not in"):
-        unindex_articles(db, [(99, "x", "", "y")])
+        unindex_articles(db, [(99, "x", "", "y", "")])
 
 
 def test_create_search_index_keeps_a_current_index(db: sqlite_utils.Database) -> None:
@@ -322,22 +322,12 @@ def test_create_search_index_with_replace_starts_empty(db: sqlite_utils.Database
     assert search(db, "台湾") == []
 
 
-def test_a_search_rowid_is_the_minute_of_publication_or_of_the_feed() -> None:
-    assert search_rowid_for("1970-01-01T00:02:59Z") == 2
-    assert search_rowid_for("2020-07-17T08:00:00Z") == 26_582_880
-    assert search_rowid_for("2020-07-17T10:00:00+02:00") == 26_582_880
-    assert search_rowid_for("2020-07-17T08:00:00") == 26_582_880  # no offset: UTC, as the build writes
-    assert search_rowid_for(None, "2020-07-17T08:00:30Z") == 26_582_880
-    assert search_rowid_for("not a date", "2020-07-17T08:00:00Z") == 26_582_880
-    assert search_rowid_for(None, None) == search_rowid_for("1969-12-31T00:00:00Z") == 0
-
-
 def test_incremental_churn_is_optimized_away_once_it_passes_the_threshold(tmp_path: Path) -> None:
     """Re-indexing articles leaves their old entries behind until a merge; tidy_search_index optimizes
     once the unindexed articles since the last optimize pass OPTIMIZE_SHARE of all articles."""
     conn = sqlite3.connect(tmp_path / "churn.db")
     create_search_index(conn)
-    rows = [(i, f"标题{i}", "", f"第{i}篇文章的正文：政府公布了新的预算方案，议员们进行了辩论。" * 20)
+    rows = [(i, f"标题{i}", "", f"第{i}篇文章的正文：政府公布了新的预算方案，议员们进行了辩论。" * 20, "")
             for i in range(1, 201)]
     index_articles(conn, rows)
     optimize_search_index(conn)
@@ -392,7 +382,7 @@ def test_search_structures_stay_under_one_and_a_half_times_the_body_text(
     assert len(texts) > 2000
     database = sqlite_utils.Database(tmp_path / "corpus.db")
     create_search_index(database)
-    index_articles(database, ((i, *t) for i, t in enumerate(texts, 1)))
+    index_articles(database, ((i, *t, "") for i, t in enumerate(texts, 1)))
     database.conn.commit()
     optimize_search_index(database)
     database.conn.commit()

@@ -15,6 +15,7 @@ from zhnews.article import Article, ParseError
 from zhnews.build import schema
 from zhnews.extract.parser import parse
 from zhnews.search import index as search_index
+from zhnews.search import tags
 from zhnews.sources import SourceFile
 
 MAX_ID = 2**53 - 1
@@ -66,7 +67,7 @@ class Outcome:
     content_hash: str = ""
     known: bool = False  # the file had a row (capture or error) before this run
     row: dict[str, Any] | None = None
-    segmented: tuple[str, str, str] | None = None  # title, lead, body as indexed (segmenting is CPU work)
+    segmented: tuple[str, str, str, str] | None = None  # title, lead, body, tags as indexed (CPU work)
     error: str = ""
 
 
@@ -91,7 +92,8 @@ def parse_file(sf: SourceFile, old_hash: str | None) -> Outcome:
         if not article.url:
             raise ParseError("no article URL")
         out.row = article_row(article)
-        out.segmented = search_index.segment_article(article.title, article.lead, out.row["body_text"])
+        out.segmented = search_index.segment_article(article.title, article.lead, out.row["body_text"],
+                                                     tags.tags_of(out.row))
         out.kind = "ok"
     except ParseError as exc:
         out.error = str(exc) or "unparseable"

@@ -7,11 +7,11 @@ as NULL so facets and `is null` filters read naturally. The search table(s) come
 zhnews.search.index.
 
 `articles.search_rowid` keys the full-text index instead of `id`: FTS5 stores each term's document list as
-rowid deltas, and `id` is a hash spread over 2^53 (6-8 bytes per entry instead of 1-2). It is the minute of
-publication (made unique), given when an article first appears and kept when its text changes, so the
-index's own order is time order: "the newest matches" is a cheap reverse scan of the index
-(zhnews.search.index.search_rowid_for). `articles_search_filter` lets a search read each match's outlet
-and date without touching the (large) article rows: the ranked search names it with INDEXED BY.
+rowid deltas, and `id` is a hash spread over 2^53 (6-8 bytes per entry instead of 1-2). It packs the
+article's month, its outlet's `outlets.slot` and a serial number (zhnews.search.keys), so the index alone
+counts a query's matches per month and outlet. `articles_search_filter` lets a search read each match's
+outlet and date without touching the (large) article rows. `coverage` holds the archive's articles per
+outlet and month (the home page's coverage strip, the search timeline's normalisation).
 
 Bump SCHEMA_VERSION on any change: a database of another version is rebuilt from scratch (see build.py).
 """
@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 3  # 2: articles.search_rowid; 3: search_rowid in time order, articles_search_filter
+SCHEMA_VERSION = 4  # 2: articles.search_rowid; 3: search_rowid in time order, articles_search_filter;
+# 4: coverage, search index tags
 
 TABLES = """
 CREATE TABLE outlets (
@@ -28,7 +29,8 @@ CREATE TABLE outlets (
     name TEXT NOT NULL,             -- as the outlet names itself, e.g. 法国国际广播电台 RFI
     name_en TEXT NOT NULL,
     homepage TEXT NOT NULL,
-    articles INTEGER NOT NULL DEFAULT 0
+    articles INTEGER NOT NULL DEFAULT 0,
+    slot INTEGER NOT NULL UNIQUE    -- its part of the search index's keys (zhnews.search.keys)
 );
 CREATE TABLE articles (
     id INTEGER PRIMARY KEY,         -- zhnews.build.outcome.article_id(url): stable, < 2^53
@@ -64,6 +66,12 @@ CREATE TABLE captures (
     size INTEGER NOT NULL,          -- size + mtime_ns: the no-read check of incremental builds
     mtime_ns INTEGER NOT NULL
 );
+CREATE TABLE coverage (
+    outlet TEXT NOT NULL,           -- articles.outlet
+    month TEXT NOT NULL,            -- articles.published_month (YYYY-MM, UTC)
+    articles INTEGER NOT NULL,      -- how many articles the archive holds for that outlet and month
+    PRIMARY KEY (outlet, month)
+) WITHOUT ROWID;
 CREATE TABLE build_errors (
     source TEXT PRIMARY KEY,
     error TEXT NOT NULL,            -- why the file yielded no article
@@ -78,7 +86,7 @@ CREATE INDEX articles_published ON articles(published);
 CREATE INDEX articles_outlet_published ON articles(outlet, published);
 CREATE INDEX articles_section ON articles(section);
 CREATE INDEX articles_author ON articles(author);
-CREATE INDEX articles_published_month ON articles(published_month);
+CREATE INDEX articles_published_month ON articles(published_month, outlet);
 CREATE INDEX articles_language ON articles(language);
 CREATE INDEX articles_search_filter ON articles(search_rowid, outlet, published);
 CREATE INDEX captures_article_id ON captures(article_id);
@@ -98,3 +106,19 @@ ARTICLE_COLUMNS = (
 def create(conn: sqlite3.Connection) -> None:
     """Create the tables and indexes (not the search index) in an empty database."""
     conn.executescript(TABLES + INDEXES)
+
+
+def refresh_coverage(conn: sqlite3.Connection) -> None:
+    """Recompute `coverage`: articles per outlet and month (dated articles only).
+
+    Why a table: the home page's coverage strip, the search timeline's per-1,000-articles normalisation and
+    the search page's choice of which (outlet, month) cells to count all need it on every view; counting
+    the articles table each time costs a scan. One index scan (articles_published_month covers
+    published_month and outlet, in that order, so no sort) per build that changed something.
+    """
+    conn.execute("DELETE FROM coverage")
+    conn.execute(
+        "INSERT INTO coverage (outlet, month, articles) "
+        "SELECT outlet, published_month, count(*) FROM articles INDEXED BY articles_published_month "
+        "WHERE published_month IS NOT NULL GROUP BY published_month, outlet")
+

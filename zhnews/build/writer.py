@@ -4,9 +4,9 @@ The database keeps one row per file (`captures` or `build_errors`) and one artic
 article is the parse of its best capture (most text, then latest `published`, then smallest `source`);
 `captures.chosen` marks it. When the captures of an article change, the best one is re-chosen: from the
 files parsed in the same batch, else by re-parsing the file of the best remaining capture. So any order
-of incremental runs ends in the same database a `--full` build would produce, but for
-`articles.search_rowid` (the search index's key: the minute of publication, bumped past the rowids already
-taken, so it can differ by a few when articles share a minute; kept for the article's life).
+of incremental runs ends in the same database a `--full` build would produce, but for the serial part
+of `articles.search_rowid` (the search index's key, zhnews.search.keys: month, outlet, and the order in
+which articles of that month and outlet arrived).
 """
 
 from __future__ import annotations
@@ -17,13 +17,14 @@ from typing import Any
 
 from zhnews.build import schema
 from zhnews.build.outcome import Outcome, parse_file
-from zhnews.build.result import BuildReport
+from zhnews.build.result import BuildError, BuildReport
 from zhnews.extract.outlets import ALL_OUTLETS, outlet_info
 from zhnews.search import index as search_index
+from zhnews.search import keys, tags
 from zhnews.sources import Source, source_name
 
 _COLUMNS = (*schema.ARTICLE_COLUMNS, "search_rowid")
-# An article that exists keeps its id, captures count and search_rowid (its text is re-indexed under it).
+# An article that exists keeps its id and captures count; its search_rowid is set apart (see resolve).
 _INSERT_ARTICLE = (
     f"INSERT INTO articles ({', '.join(_COLUMNS)}) "
     f"VALUES ({', '.join(':' + c for c in _COLUMNS)}) "
@@ -32,7 +33,15 @@ _INSERT_ARTICLE = (
 )
 
 
-LAST_GIVEN_MAX = 10_000  # shared minutes remembered by Writer._free_search_rowid (about 1 MB)
+# What an article was indexed with: unindexing needs exactly those values (the index is contentless).
+_INDEXED_ROW = (
+    "SELECT search_rowid, title, lead, body_text, published_month, outlet, "
+    + ", ".join(tags.TAGGED_COLUMNS) + " FROM articles WHERE id = ?"
+)
+
+
+def _index_row(old: sqlite3.Row) -> search_index.Row:
+    return (old["search_rowid"], old["title"], old["lead"], old["body_text"], tags.tags_of(old))
 
 
 class Writer:
@@ -48,20 +57,26 @@ class Writer:
             search_index.create_search_index(conn)
             search_index.set_merge_policy(conn, bulk=True)  # finish() optimizes and restores the defaults
         conn.execute("BEGIN")
-        self.last_given: dict[int, int] = {}  # shared minute -> the last search_rowid given for it
+        self.next_serial: dict[int, int] = {}  # block -> the serial its next new article gets
         self.unindexed = 0  # changed or removed articles: their stale index entries decide finish()'s tidying
-        self.outlets = {r[0] for r in conn.execute("SELECT id FROM outlets")}
+        self.outlets: dict[str, int] = dict(conn.execute("SELECT id, slot FROM outlets"))  # code -> slot
         if fresh:
             for outlet in ALL_OUTLETS:
                 self._add_outlet(outlet.code)
 
     def _add_outlet(self, code: str) -> None:
+        """Register an outlet, with the next free slot of the search index's keys (zhnews.search.keys)."""
         info = outlet_info(code)
+        slot = self.conn.execute("SELECT coalesce(max(slot) + 1, 0) FROM outlets").fetchone()[0]
+        slot = self.outlets.get(code, slot)
+        if slot > keys.MAX_SLOT:
+            raise BuildError(f"more than {keys.MAX_SLOT + 1} outlets: no search index key for {code!r}")
         self.conn.execute(
-            "INSERT OR IGNORE INTO outlets (id, name, name_en, homepage, articles) VALUES (?, ?, ?, ?, 0)",
-            (info.code, info.name, info.name_en, info.homepage),
+            "INSERT OR IGNORE INTO outlets (id, name, name_en, homepage, articles, slot) "
+            "VALUES (?, ?, ?, ?, 0, ?)",
+            (info.code, info.name, info.name_en, info.homepage, slot),
         )
-        self.outlets.add(code)
+        self.outlets[code] = slot
 
     def old_hash(self, source: str) -> str | None:
         row = self.conn.execute(
@@ -162,11 +177,12 @@ class Writer:
                 "SELECT source, chosen, content_hash FROM captures WHERE article_id = ? "
                 "ORDER BY char_count DESC, published DESC NULLS LAST, source", (aid,)
             ).fetchall()
-            old = self.conn.execute("SELECT search_rowid, title, lead, body_text FROM articles WHERE id = ?",
-                                    (aid,)).fetchone()
+            cursor = self.conn.cursor()
+            cursor.row_factory = sqlite3.Row
+            old = cursor.execute(_INDEXED_ROW, (aid,)).fetchone()
             if not candidates:
                 if old:
-                    unindex.append(old)
+                    unindex.append(_index_row(old))
                     self.conn.execute("DELETE FROM articles WHERE id = ?", (aid,))
                 continue
             for source, chosen, content_hash in candidates:
@@ -179,12 +195,14 @@ class Writer:
                 if row["outlet"] not in self.outlets:
                     self._add_outlet(row["outlet"])
                 if old:
-                    unindex.append(old)
-                    rowid = old[0]
-                else:
-                    rowid = self._free_search_rowid(search_index.search_rowid_for(row["published"],
-                                                                                  row["fed_at"]))
+                    unindex.append(_index_row(old))
+                # the key says month and outlet: kept while both stay, a new one when either changes
+                block = self._block(row["published_month"], row["outlet"])
+                same_block = old is not None and keys.decode(old["search_rowid"]).block == block
+                rowid = old["search_rowid"] if same_block else self._new_search_rowid(block)
                 self.conn.execute(_INSERT_ARTICLE, {**row, "search_rowid": rowid})
+                if old and not same_block:
+                    self.conn.execute("UPDATE articles SET search_rowid = ? WHERE id = ?", (rowid, aid))
                 index.append((rowid, *out.segmented))
                 self.conn.execute("UPDATE captures SET chosen = (source = ?) WHERE article_id = ?",
                                   (source, aid))
@@ -198,21 +216,22 @@ class Writer:
         if index:
             search_index.index_segmented(self.conn, sorted(index))
 
-    def _free_search_rowid(self, wanted: int) -> int:
-        """`wanted`, or the next integer above it that no article holds (articles sharing a minute).
+    def _block(self, month: str | None, outlet: str) -> int:
+        """The search index block (zhnews.search.keys) of articles of this month and outlet."""
+        return keys.block(keys.month_number(month), self.outlets[outlet])
 
-        Probing starts after the last rowid given for the same minute in this build: date-only lines put a
-        whole day's articles at midnight, and 3,000 files sharing one minute took 7.2 s to build instead of
-        3.5 s when every new one probed from the minute itself (quadratic in the size of the cluster).
-        """
-        rowid = max(wanted, self.last_given.get(wanted, wanted))
-        while self.conn.execute("SELECT 1 FROM articles WHERE search_rowid = ?", (rowid,)).fetchone():
-            rowid += 1
-        if rowid > wanted:  # only minutes that are shared: most articles have one to themselves
-            if len(self.last_given) >= LAST_GIVEN_MAX:
-                self.last_given.clear()  # bounded memory; probing from the minute is only slower
-            self.last_given[wanted] = rowid
-        return rowid
+    def _new_search_rowid(self, block: int) -> int:
+        """The next serial of the block: one past the highest rowid any article of the block holds."""
+        serial = self.next_serial.get(block)
+        if serial is None:
+            (highest,) = self.conn.execute(
+                "SELECT max(search_rowid) FROM articles WHERE search_rowid BETWEEN ? AND ?",
+                (keys.first_rowid(block), keys.last_rowid(block))).fetchone()
+            serial = 0 if highest is None else keys.decode(highest).serial + 1
+        if serial > keys.MAX_SERIAL:
+            raise BuildError(f"more than {keys.MAX_SERIAL + 1:,} articles of one outlet in one month")
+        self.next_serial[block] = serial + 1
+        return keys.first_rowid(block) | serial
 
     def finish(self, fingerprint: int, fresh: bool) -> None:
         if fresh:
@@ -221,6 +240,7 @@ class Writer:
         else:  # optimize once enough stale entries have accumulated over incremental builds
             total = self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
             search_index.tidy_search_index(self.conn, self.unindexed, total)
+        schema.refresh_coverage(self.conn)
         self.conn.execute(
             "UPDATE outlets SET articles = (SELECT count(*) FROM articles WHERE outlet = outlets.id)")
         registry = [o.code for o in ALL_OUTLETS]

@@ -6,11 +6,9 @@ the original `body_text`, which also shows the text as written (臺灣 stays 臺
 
 Why rowid = `articles.search_rowid`, not `articles.id`: FTS5 stores each term's document list as rowid
 DELTAS; ids are hashes spread over 2^53, so every (term, document) entry paid 6-8 bytes of delta instead
-of 1-2. search_rowid is the article's minute of publication, bumped to the next free integer when taken
-(`search_rowid_for`); it is given when the article first appears and kept when its text changes. So the
-index's rowid order is time order, and "the newest N matches" is FTS5's cheap reverse scan
-(`order by rowid desc`): the ranked search ranks only those when a term is very common (metadata.yml),
-because FTS5's bm25 costs ~2 us per match (中国 matches 85% of the archive).
+of 1-2. search_rowid packs the article's month, its outlet and a serial number (zhnews.search.keys), so
+the index alone answers "how many matches per month and outlet" and a month is a rowid range; serials are
+dense, so the deltas stay small.
 
 Measured 2026-11-28 on ../shared/corpus (2,618 files -> 2,606 articles, body_text 9.55 MB; bytes from
 `dbstat` via search_index_bytes; SQLite 3.40.1), as built by build_db.py, optimized:
@@ -18,8 +16,9 @@ Measured 2026-11-28 on ../shared/corpus (2,618 files -> 2,606 articles, body_tex
     rowid = 1..N in arrival order           7.21 MB = 0.75x body_text; the same article sets for
                                             台湾 臺灣 法 刘建超 Finer 2024 中国 美国, the same top 50 for 台湾
 At 60k synthetic articles (benchmarks/fts_rowids.py, in benchmarks/RESULTS.md): hashed 1.36x, 1..N 0.78x,
-minute of publication (chosen) 0.82x; indexing 75 s / 11 s / 13-14 s (the writer inserts each batch in
-rowid order: FTS5 flushes its pending terms whenever a rowid goes down).
+minute of publication 0.82x (schema 3), (month, outlet, serial) keys: see benchmarks/RESULTS.md;
+indexing 75 s / 11 s / 13-14 s (the writer inserts each batch in rowid order: FTS5 flushes its pending
+terms whenever a rowid goes down).
 Earlier choices, same corpus: the stored column order (body, lead, title) saves 12% (see STORED_COLUMNS);
 punctuation boundaries cost 5% but stop false phrase matches across punctuation (国美 10 -> 78 articles
 without them); a regular FTS5 table storing the segmented text would be 2.4x the contentless one.
@@ -41,17 +40,17 @@ text it was indexed with. The builder recomputes it from the stored `articles` r
 segmentation has not changed since; `create_search_index` records a fingerprint of everything segmentation
 depends on (our version, Python's Unicode data, OpenCC) and reports when the index must be rebuilt.
 
-Contract with the builder (zhnews/writer.py), all inside the caller's transaction (nothing here commits):
+Contract with the builder (zhnews/build/writer.py), inside the caller's transaction (nothing here commits):
     if create_search_index(db):                 # True: the index is new and empty
         set_merge_policy(db, bulk=True)         # fewer merges while the new index is filled
-        index_articles(db, all_article_rows)    # rows are (search_rowid, title, lead, body_text)
+        index_articles(db, all_article_rows)    # rows are (search_rowid, title, lead, body_text, tags)
         optimize_search_index(db)               # one b-tree segment (smaller, faster)
         set_merge_policy(db, bulk=False)        # before committing: incremental builds need merging
     ...
     unindex_articles(db, [old_row])             # BEFORE the articles row changes or is deleted
-    index_articles(db, [new_row])               # a changed article keeps its search_rowid
+    index_articles(db, [new_row])               # under its key (a new one if its month or outlet changed)
     tidy_search_index(db, unindexed, total)     # after an incremental build
-A new article's search_rowid is `search_rowid_for(published, fed_at)`, bumped while taken.
+Keys are given by the writer (zhnews.search.keys); `tags` is zhnews.search.tags.tags_of(row).
 Parsing workers may call `segment_article` and hand the result to `index_segmented`/`unindex_segmented`.
 
 Query side: join `articles.search_rowid = articles_fts.rowid`. The view `articles_search` is the same index
@@ -70,7 +69,6 @@ import html
 import sqlite3
 import unicodedata
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from importlib.metadata import version
 
 import sqlite_utils
@@ -82,20 +80,21 @@ FTS_TABLE = "articles_fts"
 # The index keyed by articles.id, for Datasette's table search (see the module docstring); hide it too.
 SEARCH_VIEW = "articles_search"
 META_TABLE = "articles_fts_meta"  # key/value: the fingerprint; hide it in metadata.yml like the FTS tables
-COLUMNS = ("title", "lead", "body")  # the order of every row tuple here; always named in SQL
+COLUMNS = ("title", "lead", "body", "tags")  # the order of every row tuple here; always named in SQL
 # The table's own column order puts `body` FIRST: FTS5 marks every (term, document) entry outside column 0
 # with two extra bytes, and almost every entry is a body one. Measured on ../shared/corpus: index 1.52x
 # body_text bytes with (title, lead, body), 1.33x with (body, lead, title); same queries, same results.
-STORED_COLUMNS = ("body", "lead", "title")
-# bm25 weights, in STORED_COLUMNS order: a hit in the title counts 10x one in the body, in the lead 5x.
-RANK = "bm25(1.0, 5.0, 10.0)"
-SEGMENTER_VERSION = "2"
+STORED_COLUMNS = ("body", "lead", "title", "tags")
+# bm25 weights, in STORED_COLUMNS order: a hit in the title counts 10x one in the body, in the lead 5x; the
+# facet tags (zhnews.search.tags) are filters, not relevance.
+RANK = "bm25(1.0, 5.0, 10.0, 0.0)"
+SEGMENTER_VERSION = "3"  # 3: the tags column
 # tidy_search_index: 'optimize' once the articles unindexed (changed or removed) since the last optimize
 # exceed this share of all articles (measurements in the module docstring).
 OPTIMIZE_SHARE = 0.05  # bump whenever zhnews.search.text changes what segment() returns
 
-Row = tuple[int, str | None, str | None, str | None]  # (search_rowid, title, lead, body_text)
-SegmentedRow = tuple[int, str, str, str]
+Row = tuple[int, str | None, str | None, str | None, str]  # (search_rowid, title, lead, body_text, tags)
+SegmentedRow = tuple[int, str, str, str, str]
 Db = sqlite_utils.Database | sqlite3.Connection  # the builder works on a bare connection, tests on either
 
 
@@ -155,14 +154,16 @@ def create_search_index(db: Db, *, replace: bool = False) -> bool:
     return True
 
 
-def segment_article(title: str | None, lead: str | None, body_text: str | None) -> tuple[str, str, str]:
-    """The three indexed columns of one article (CPU work: parsing workers can do it)."""
-    return segment(title or ""), segment(lead or ""), segment(body_text or "")
+def segment_article(title: str | None, lead: str | None, body_text: str | None,
+                    tags: str = "") -> tuple[str, str, str, str]:
+    """The indexed columns of one article (CPU work: parsing workers can do it); `tags` is
+    zhnews.search.tags.article_tags of its facet values, indexed as it is."""
+    return segment(title or ""), segment(lead or ""), segment(body_text or ""), tags
 
 
 def _segmented(rows: Iterable[Row]) -> Iterable[SegmentedRow]:
-    for search_rowid, title, lead, body in rows:
-        yield (search_rowid, *segment_article(title, lead, body))
+    for search_rowid, title, lead, body, tags in rows:
+        yield (search_rowid, *segment_article(title, lead, body, tags))
 
 
 def _indexed(conn: sqlite3.Connection, search_rowid: int) -> bool:
@@ -174,7 +175,7 @@ def index_segmented(db: Db, rows: Iterable[SegmentedRow]) -> int:
     """Add already segmented articles. Raises ValueError for a search_rowid that is already indexed: in a
     contentless table a second insert would silently keep the old tokens (unindex the old text first)."""
     conn = _conn(db)
-    sql = f"insert into {FTS_TABLE} (rowid, {', '.join(COLUMNS)}) values (?, ?, ?, ?)"
+    sql = f"insert into {FTS_TABLE} (rowid, {', '.join(COLUMNS)}) values (?, ?, ?, ?, ?)"
     count = 0
     for row in rows:
         if _indexed(conn, row[0]):
@@ -187,7 +188,8 @@ def index_segmented(db: Db, rows: Iterable[SegmentedRow]) -> int:
 def unindex_segmented(db: Db, rows: Iterable[SegmentedRow]) -> int:
     """Remove already segmented articles; the values must be exactly those that were indexed."""
     conn = _conn(db)
-    sql = f"insert into {FTS_TABLE} ({FTS_TABLE}, rowid, {', '.join(COLUMNS)}) values ('delete', ?, ?, ?, ?)"
+    sql = (f"insert into {FTS_TABLE} ({FTS_TABLE}, rowid, {', '.join(COLUMNS)}) "
+           "values ('delete', ?, ?, ?, ?, ?)")
     count = 0
     for row in rows:
         if not _indexed(conn, row[0]):
@@ -198,14 +200,14 @@ def unindex_segmented(db: Db, rows: Iterable[SegmentedRow]) -> int:
 
 
 def index_articles(db: Db, rows: Iterable[Row]) -> int:
-    """Index articles given as (search_rowid, title, lead, body_text); returns how many.
+    """Index articles given as (search_rowid, title, lead, body_text, tags); returns how many.
     See `index_segmented`."""
     return index_segmented(db, _segmented(rows))
 
 
 def unindex_articles(db: Db, rows: Iterable[Row]) -> int:
-    """Remove articles from the index, given the (search_rowid, title, lead, body_text) they were INDEXED with
-    (the stored articles row before it changes). Wrong old text would leave stale tokens behind."""
+    """Remove articles from the index, given the (search_rowid, title, lead, body_text, tags) they were
+    INDEXED with (the stored articles row before it changes). Wrong old text would leave stale tokens."""
     return unindex_segmented(db, _segmented(rows))
 
 
@@ -253,25 +255,6 @@ def tidy_search_index(db: Db, unindexed: int, total: int) -> bool:
         return True
     _set_meta(db, "unindexed_since_optimize", pending)
     return False
-
-
-def search_rowid_for(published: str | None, fed_at: str | None = None) -> int:
-    """The preferred search_rowid of a new article: its minute of publication (UTC ISO 8601, else the feed
-    time, else 0), counted from 1970. The caller bumps it to the next free integer when it is taken.
-
-    Why minutes: the index stays in time order, and consecutive articles of a term stay a small delta apart
-    (~0.2 articles per minute at 500k articles over six years): 0.82x body_text vs 0.78x for 1..N.
-    """
-    for value in (published, fed_at):
-        if value:
-            try:
-                moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            except ValueError:
-                continue
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=UTC)
-            return max(0, int(moment.timestamp()) // 60)
-    return 0
 
 
 def search_index_bytes(db: Db) -> int:
