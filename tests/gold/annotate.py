@@ -15,6 +15,7 @@ A SPEC file (kept outside the repository: it may quote corpus text) holds blocks
     body: 6-10 11+12 13:cut"（编辑" 15 "a literal paragraph"
     images: 2 28                            (image segment numbers, or a "URL" the segments cannot show)
     note: why a choice was made
+    heldout: yes                            (drawn at random after the rules were written)
 
 Segment expressions: `N`, `A-B` (each its own paragraph), `A+B` (one paragraph), `N:cut"X"` (up to X),
 `N:from"X"` (from X on), `N:drop"X"` (without X). Corpus text is stored as hashes (gold.digest).
@@ -119,6 +120,8 @@ def compile_block(gold_id: str, spec: dict[str, str]) -> dict[str, Any]:
     }
     if spec.get("note", "").strip():
         entry["note"] = spec["note"].strip()
+    if spec.get("heldout", "").strip() in {"yes", "true"}:
+        entry["heldout"] = True
     return entry
 
 

@@ -63,6 +63,7 @@ class Gold:
     images: list[str]
     outlet: str
     note: str = ""
+    heldout: bool = False  # drawn at random after the rules were written: scored apart (tests/test_gold.py)
 
     @property
     def path(self) -> Path:
@@ -95,6 +96,7 @@ def load(path: Path = GOLD_FILE) -> list[Gold]:
             images=list(e.get("images") or []),
             outlet=e["outlet"],
             note=e.get("note") or "",
+            heldout=bool(e.get("heldout")),
         )
         for e in entries
     ]

@@ -20,7 +20,7 @@ from html import escape
 from bs4 import BeautifulSoup
 
 from zhnews.article import Image
-from zhnews.extract.boilerplate import FOOTER, RELATED, cut_tail, drop_paragraph
+from zhnews.extract.boilerplate import FOOTER, RELATED, cut_tail, paragraph_filter
 from zhnews.extract.sanitise import sanitise_html
 from zhnews.extract.soup import body_element
 from zhnews.extract.walker import Block, read_blocks
@@ -97,6 +97,7 @@ def _clean_blocks(blocks: list[Block], title: str) -> list[Block]:
     related = False  # after a `相关阅读：` label: the link lines that follow are navigation too
     first = True  # nothing but nav markers kept so far (a kept figure counts)
     last_kept: Block | None = None  # the block kept just before this one, if none was dropped in between
+    drop_paragraph = paragraph_filter()
     for b in blocks:
         previous, last_kept = last_kept, None
         if b.kind in {"hr", "nav"}:

@@ -23,6 +23,7 @@ Decisions (each pattern was seen in ../shared/corpus):
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from bs4 import Tag
@@ -86,27 +87,55 @@ _GENERIC_DROP = re.compile(  # anchored at the start of the paragraph (used with
             # Podcast and newsletter instructions, English and Chinese.
             r"(?:you can )?(?:subscribe (?:and|to)|listen (?:to|on)|sign up (?:for|to))\b.{0,120}"
             r"(?:podcasts?|spotify|stitcher|tunein|newsletter)\b",
-            r".{0,300}\bsign up (?:for|to) (?:our|the) .{0,60}newsletter",
             r"(?:下载|收听|订阅|訂閱|下載)播客|(?:以|用)?(?:鼠标)?右键点击(?:这里|此处)",
             r"[（(]?(?:欢迎|歡迎)?(?:点击|點擊|扫码|掃碼)?(?:此处|此處|这里|這裡)?(?:订阅|訂閱).{0,30}"
             r"(?:电子报|電子報|简报|簡報|通讯|通訊|newsletter)",
-            # `感谢阅读今天的简报，新读者请点击此处订阅`
-            r".{0,40}(?:点击|點擊)(?:此处|此處|这里|這裡)(?:订阅|訂閱)",
             r"(?:请|請)?(?:点击|點擊)(?:购买|購買)",  # a shop link under a book's mention
             # A print magazine's notes under the web article.
             r"this article appeared in the .{0,80}print edition|letters (?:to the editor )?are welcome",
-            # Site navigation after the article: `MORE`, `No More.`, `阅读更多`, sections joined by `|`.
+            # Site navigation after the article: `MORE`, `No More.`, `阅读更多` (section lists: _NAV_LIST).
             r"(?:more|no more|read more|阅读更多|閱讀更多|查看更多|更多)\W*$",
-            r"(?:[^\s|｜·•/]{1,8}\s*[|｜·•/]\s*){3,}[^\s|｜·•/]{1,8}$",
-            # Follow-us promos: `DW中文有Instagram！欢迎搜寻…，关注我们的最新动态。`
-            r".{0,40}(?:Instagram|Facebook|Twitter|YouTube|Telegram|脸书|臉書|推特|微信公众号|微信公眾號)[^。]{0,40}"
-            r"(?:关注我们|關注我們|追踪我们|追蹤我們|订阅我们|訂閱我們)",
             # A column's sponsor line, the same under every piece of the column.
             r"本栏目由.{0,40}(?:主办|合办|协办|提供|支持)",
         ]
     ),
     re.IGNORECASE,
 )
+# Patterns that may start a little way into the paragraph, each tried only when the paragraph holds its
+# words (a leading `.{0,300}` tried on every paragraph would cost more than all the rest together).
+_SIGN_UP = re.compile(r".{0,300}\bsign up (?:for|to) (?:our|the) .{0,60}newsletter", re.IGNORECASE)
+# `感谢阅读今天的简报，新读者请点击此处订阅`
+_CLICK_TO_SUBSCRIBE = re.compile(r".{0,40}(?:点击|點擊)(?:此处|此處|这里|這裡)(?:订阅|訂閱)")
+# Follow-us promos: `DW中文有Instagram！欢迎搜寻…，关注我们的最新动态。`
+_FOLLOW_US = re.compile(
+    r".{0,40}(?:Instagram|Facebook|Twitter|YouTube|Telegram|脸书|臉書|推特|微信公众号|微信公眾號)[^。]{0,40}"
+    r"(?:关注我们|關注我們|追踪我们|追蹤我們|订阅我们|訂閱我們)",
+    re.IGNORECASE,
+)
+
+
+# A subscription invitation: `… subscribe here www.economist.com/intelligenceoffer`, `please subscribe to
+# The Economist for full access to print, digital and audio editions`.
+_SUBSCRIBE = re.compile(r"\bsubscribe (?:here|now|to)\b", re.IGNORECASE)
+_ACCESS_OFFER = re.compile(r"full access|www\.|offer\b", re.IGNORECASE)
+_INVITE_MAX = 300
+# The site's sections joined by separators (`国际 | 中国 | 港澳台 | 评论`), after the article.
+_NAV_LIST = re.compile(r"(?:[^\s|｜·•/]{1,8}\s*[|｜·•/]\s*){3,}[^\s|｜·•/]{1,8}$")
+
+
+def _gated_drop(text: str) -> bool:
+    # `in` tests joined by `and`/`or`, not loops over word lists: this runs for every paragraph
+    if ("|" in text or "｜" in text or "·" in text or "•" in text or "/" in text) and _NAV_LIST.match(text):
+        return True
+    if ("ewsletter" in text or "EWSLETTER" in text) and _SIGN_UP.match(text):
+        return True
+    if "ubscribe" in text and len(text) <= _INVITE_MAX and _SUBSCRIBE.search(text):
+        return _ACCESS_OFFER.search(text) is not None
+    if ("订阅" in text or "訂閱" in text) and _CLICK_TO_SUBSCRIBE.match(text):
+        return True
+    return "我" in text and _FOLLOW_US.match(text) is not None  # 关注我们, 追蹤我們…
+
+
 # Anywhere in the paragraph: BBC's media-player fallback text.
 DROP_INSIDE = ("你的器材不支持播放多媒体材料", "您的設備不支援播放")
 # A staff credit glued to the end of a paragraph (CNA `…。（編輯：陳大文）1090803`, `…。#责任编辑：X#`),
@@ -133,7 +162,9 @@ _DISCLAIMER_MAX = 150
 
 
 def _disclaimer(text: str) -> bool:
-    if len(text) > _DISCLAIMER_MAX or (m := _DISCLAIMER.search(text)) is None or not _VIEWS.search(text):
+    if "代表" not in text or len(text) > _DISCLAIMER_MAX:
+        return False
+    if (m := _DISCLAIMER.search(text)) is None or not _VIEWS.search(text):
         return False
     before = text[: m.start()]
     quoted = before.count("“") > before.count("”") or before.count('"') % 2 == 1
@@ -142,13 +173,24 @@ def _disclaimer(text: str) -> bool:
 
 def drop_paragraph(text: str) -> bool:
     """True for boilerplate that is not article text (see the patterns above and each outlet's promos)."""
-    if _GENERIC_DROP.match(text) or _disclaimer(text):
-        return True
-    for marker in DROP_INSIDE:  # a loop, not any(<generator>): this runs for every paragraph
-        if marker in text:
-            return True
+    return paragraph_filter()(text)
+
+
+def paragraph_filter() -> Callable[[str], bool]:
+    """drop_paragraph with the patterns in force (outlets masked or not) looked up once: the body calls
+    it for every paragraph of an article."""
+    generic = _GENERIC_DROP.match
     promos = promos_pattern()
-    return promos is not None and promos.match(text.lstrip("•·・*-— ")) is not None
+    promo = promos.match if promos is not None else None
+
+    def drop(text: str) -> bool:
+        if generic(text) or _gated_drop(text) or _disclaimer(text):
+            return True
+        if promo is not None and promo(text.lstrip("•·・*-— ")):
+            return True
+        return "播放" in text and any(marker in text for marker in DROP_INSIDE)
+
+    return drop
 
 
 def cut_tail(text: str) -> str:

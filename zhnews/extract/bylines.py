@@ -27,7 +27,10 @@ _AUTHOR_NOISE = re.compile(
     r"|\s+(?:综合报道|综合报导)$"
 )
 _NAME_SPLIT = re.compile(r"\s*[,，、/]\s*|\s{2,}")
-_CREDIT_REPORTER = re.compile(r"(?:记者|記者)\s*[：:]?\s*(.*?)\s*(?:责编|責編|网编|網編|$)")
+# The reporter, or the writer of a credit that names one person for two roles (BBC `(编写/责编：横路)`).
+_CREDIT_REPORTER = re.compile(
+    r"(?:记者|記者|编写|編寫|撰稿)\s*(?:[/／、]\s*(?:责编|責編|编辑|編輯)\s*)?[：:]?\s*(.*?)\s*(?:责编|責編|网编|網編|$)"
+)
 _REPORTED = re.compile(r"(?:综合|綜合)?(?:报[道导]|報[導道])$")
 _TOKENS = re.compile(r"[\s、,，/／]+")
 # Places that wire and credit bylines glue to the reporter's name (`林小美台北3日電`, `家傲华盛顿报道`), in

@@ -36,8 +36,29 @@ def alt_caption(img: Tag) -> str:
     return alt
 
 
+def declared_size(img: Tag) -> tuple[int, int] | None:
+    """(width, height) as the <img> declares them in pixels, None when it does not say both."""
+    try:
+        return int(attr(img, "width").removesuffix("px")), int(attr(img, "height").removesuffix("px"))
+    except ValueError:
+        return None
+
+
+_PIXEL = 2  # a declared size this small is a tracking pixel (`width="1" height="1"`), never a picture
+_PHOTO = 100  # both sides at least this, neither side over 5 times the other: a picture, not a strip
+
+
+def declared_photo(img: Tag) -> bool:
+    """The <img> declares the size of a picture (not of a rule, strip or icon)."""
+    size = declared_size(img)
+    return size is not None and min(size) >= _PHOTO and max(size) <= 5 * min(size)
+
+
 def image_src(img: Tag, base_url: str) -> str:
-    """The real image behind an <img>: lazy-loading attributes first, placeholders and empty src skipped."""
+    """The real image behind an <img>: lazy-loading attributes first, placeholders, tracking pixels and
+    empty src skipped."""
+    if "width" in img.attrs and (size := declared_size(img)) is not None and max(size) <= _PIXEL:
+        return ""
     for key in ("data-lazy-src", "data-src", "data-original", "src"):
         value = img.get(key)
         if isinstance(value, str) and plausible_src(value.strip()):

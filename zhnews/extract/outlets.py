@@ -82,8 +82,7 @@ OUTLETS: tuple[Outlet, ...] = (
     Outlet("economist", "经济学人 The Economist", "The Economist", "https://www.economist.com/",
            ("economist.com",), ("经济学人en", "经济学人", "economist", "The Economist"),
            (_DASH + r"The Economist",),
-           promos=r"This article appeared in the .{0,60}print edition|Letters are welcome via e-mail"
-           r"|.{0,200}subscribe (?:here|to The Economist)"),
+           promos=r"This article appeared in the .{0,60}print edition|Letters are welcome via e-mail"),
     Outlet("rti", "RTI 中央廣播電臺", "Radio Taiwan International", "https://www.rti.org.tw/",
            ("rti.org.tw",), ("(臺)RTI", "RTI", "rti", "中央廣播電臺", "中央广播电台"),
            (_DASH + r"Rti\s*中央廣播電臺",)),

@@ -17,13 +17,13 @@ from zhnews.article import Article, ParseError
 from zhnews.extract import dates, envelope, meta
 from zhnews.extract.body import extract_body
 from zhnews.extract.bylines import column_author
-from zhnews.extract.language import detect_language
+from zhnews.extract.language import language_and_count
 from zhnews.extract.outlets import outlet_code
 from zhnews.extract.sections import section_from_url
 from zhnews.extract.soup import make_soup
 from zhnews.extract.titles import clean_title
 from zhnews.extract.urls import canonical_url
-from zhnews.text import HAN_RE, char_count, clean_line
+from zhnews.text import HAN_RE, clean_line
 
 _MAX_BYTES = 20_000_000
 
@@ -77,6 +77,7 @@ def _parse(data: bytes, source: str) -> Article:
         header.dates[0] if header.dates else None
     )
     text = "\n".join([body.lead, *paragraphs])
+    language, count = language_and_count(title, text)
     return Article(
         url=url,
         title=title,
@@ -94,8 +95,8 @@ def _parse(data: bytes, source: str) -> Article:
         body_html=body.body_html,
         images=list(body.images),
         image_url=body.image_url,
-        language=detect_language(f"{title}\n{text}"),
-        char_count=char_count(text),
+        language=language,
+        char_count=count,
         warnings=list(env.warnings),
     )
 

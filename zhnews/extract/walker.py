@@ -19,7 +19,7 @@ from bs4 import NavigableString, Tag
 from zhnews.article import Image
 from zhnews.extract import figures
 from zhnews.extract.boilerplate import NAV_LINK, NAV_PREFIXES, RELATED, is_chrome
-from zhnews.extract.images import alt_caption, attr, image_key, image_src, real_image
+from zhnews.extract.images import alt_caption, attr, declared_photo, image_key, image_src, real_image
 from zhnews.extract.lines import BR, split_lines
 from zhnews.extract.soup import body_element, make_soup
 from zhnews.extract.tag_roles import INLINE, MAX_DEPTH, SKIP_TAGS
@@ -58,8 +58,8 @@ def read_blocks(root: Tag, base_url: str) -> list[Block]:
     walker = _Walker(base_url, root)
     walker.walk(root)
     walker.flush()
-    if walker.repeated:
-        return [b for b in walker.blocks if not _decoration(b, walker.repeated)]
+    if walker.repeated - walker.photos:
+        return [b for b in walker.blocks if not _decoration(b, walker.repeated - walker.photos)]
     return walker.blocks
 
 
@@ -85,6 +85,7 @@ class _Walker:
         self.base_url = base_url
         self.root = root
         self.page_text = -1  # characters of text in the page, counted when first needed
+        self.text_seen = 0  # characters of the page's text walked so far (stripped: a lower bound)
         self.suppress: Tag | None = None  # a figure wrapper already read: skip the rest of its content
         self.blocks: list[Block] = []
         self.parts: list[tuple[str, str]] = []  # (text, html) pieces of the paragraph being built
@@ -99,7 +100,8 @@ class _Walker:
         self.consumed: set[int] = set()  # ids of caption nodes already used for an image
         self.seen_src: set[str] = set()  # image_key() of every picture added: renditions of one are one
         self.exact_src: set[str] = set()
-        self.repeated: set[str] = set()  # a picture met twice without caption is a border or separator
+        self.repeated: set[str] = set()  # a picture met twice without caption is a border or separator…
+        self.photos: set[str] = set()  # …unless its <img> declares a picture's size (placed twice)
         self.srcs: dict[int, str] = {}  # id(img) -> image_src: a figure's image is met twice (img, figure)
 
     # -- output --
@@ -127,6 +129,7 @@ class _Walker:
         # html.escape(s, quote=False), without the call: this runs for every text node of every article
         self.parts.append((s, s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")))
         n = len(s.strip())
+        self.text_seen += n
         if self.link_depth:
             self.link_chars += n
         elif self.bold_depth:
@@ -243,9 +246,12 @@ class _Walker:
         (WordPress writes `tag-social-media` into the class of `<article>`)."""
         if tag.name not in _FLOW or tag.name in {"img", "picture", "figure"}:
             return False
-        if self.page_text < 0:
+        text = len(tag.get_text())
+        if text <= self.text_seen:  # the page holds at least the text walked so far and this: not most
+            return False
+        if self.page_text < 0:  # a whole-tree count, only when the cheap bound cannot decide
             self.page_text = len(self.root.get_text())
-        return self.page_text > 0 and 2 * len(tag.get_text()) > self.page_text
+        return 2 * text > self.page_text
 
     def noscript_images(self, tag: Tag) -> None:
         """A lazy-loading page shows some pictures only in <noscript> (its script fills the visible <img>
@@ -313,11 +319,15 @@ class _Walker:
 
     def image(self, img: Tag) -> None:
         if _EMOJI_CLASS.search(attr(img, "class")) or "/emoji/" in str(img.get("src") or ""):
-            self.add_text(attr(img, "alt"))  # WordPress emoji: the character itself is the text
+            alt = attr(img, "alt")
+            self.add_text(alt)  # WordPress emoji: the character itself is the text
+            self.text_seen -= len(alt.strip())  # (an attribute: not part of the page's text)
             return
         src = self.src(img)
         if not src:
             return
+        if declared_photo(img):
+            self.photos.add(src)
         wrapper = figures.figure_wrapper(img, self.root)
         if wrapper is not None:  # its text is the caption, not paragraphs: read it now, skip it after
             self.figure(wrapper)
