@@ -5,19 +5,19 @@ interstitials, share widgets, newsletter/app promos, screen-reader-only text and
 on each element during the one walk, so the element and everything inside it are skipped. Text
 (`drop_paragraph` and the patterns below): paragraphs that are the same in every article of an outlet.
 
-Decisions (each pattern was seen in ../shared/corpus):
+Decisions (each pattern was seen in ../shared/corpus or is the generic form of one seen there):
 - dropped: share labels, feed footers (`获取更多RSS` + any feedx mirror, CDT's "Feed enhanced by Better
   Feed"), frozen relative times (`11 分钟前`), media-player fallbacks, template placeholders (`Array`),
   separator lines, copyright notices (`© 2020 AFP`, DW 版权声明), photo credits (`图像来源，Getty
-  Images`), outlet promos and disclaimers (NYT newsletter, Reuters "我们的标准", VOA guest disclaimer and
-  YouTube playlists, DW Instagram/podcast promos and editorial disclaimer, CDT bookshop links, the
-  Economist's "This article appeared in … print edition" and subscription lines),
+  Images`), staff credits (translators, editors, compilers: `翻译：…`, `译者/…`, `编译 … 审校 …`,
+  `（编辑：…）`, glued to a paragraph's end too), podcast, newsletter and subscription invitations,
+  print-edition notes, site navigation after the article, follow-us promos, opinion disclaimers, and each
+  outlet's own promos (named in zhnews.extract.outlets, applied to every article: reposts carry them);
   navigation: links like `点击查看本文英文版` and `延伸阅读: <a>…</a>`, related-content sections (DW
   `相关图集` galleries, CDT `相关阅读` embeds) and lists whose every item is only a link (RFA's list after
   the lead, BBC's related stories) — zhnews.extract.body recognises those structurally.
-- kept: the article's own credits and notes, which differ from article to article — translators and
-  editors (`翻译：…`, `编译 … 审校 …`, `译者/…`), wire sources (`张平/凝炼 （法新社）`, `（本文参考了
-  美联社的报道。）`), author bios and contributor lines (NYT footer).
+- kept: what differs from article to article and speaks to the reader — wire sources (`张平/凝炼
+  （法新社）`, `（本文参考了美联社的报道。）`), author bios and contributor lines (NYT footer), editor's notes.
 """
 
 from __future__ import annotations
