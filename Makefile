@@ -7,6 +7,8 @@ DB       ?= news.db
 PORT     ?= 8001
 HOST     ?= 127.0.0.1
 CORPUS   ?= ../shared/corpus
+WORKERS  ?= $(shell nproc 2>/dev/null || echo 1)
+PUBLIC   ?=
 
 .PHONY: install test lint serve build bench clean
 
@@ -31,7 +33,7 @@ clean:
 # ---- bench: benchmarks at archive scale (see benchmarks/README.md); writes benchmarks/RESULTS.md ----
 # N: archive sizes in order (`make bench N=10000` for a quick run); BENCH_STAGES: a subset of the stages.
 N            ?= 60000 500000
-BENCH_STAGES ?= corpus,parse,parse2,insert,insertseg,build1,build,noop,change,size,http
+BENCH_STAGES ?= corpus,parse,parse2,insert,insertseg,build1,build,noop,change,size,http,load
 
 bench: install
 	$(BIN)/python -m benchmarks.run $(addprefix -n ,$(N)) --stages $(BENCH_STAGES) --source $(CORPUS)
@@ -53,10 +55,13 @@ build: install
 	$(BIN)/python build_db.py $(ARTICLES) --db $(DB)
 
 # Immutable (-i): the build replaces news.db by renaming a new file over it, so the served file never
-# changes in place; restart `make serve` to see a rebuild.
+# changes in place; restart `make serve` to see a rebuild. zhnews.app.serve runs WORKERS gunicorn workers
+# (default: the cores), each a Datasette app built from exactly these `datasette serve` flags. PUBLIC=1: the public
+# configuration, no arbitrary SQL (docs/security.md).
 serve: serve-db-name build
 	[ $(INSPECT) -nt $(DB) ] || $(BIN)/datasette inspect $(DB) --inspect-file $(INSPECT)
-	$(BIN)/datasette serve -i $(DB) --inspect-file $(INSPECT) $(SERVE_FLAGS) --host $(HOST) --port $(PORT)
+	$(BIN)/python -m zhnews.app.serve --workers $(WORKERS) $(if $(filter 1,$(PUBLIC)),--public) \
+	    -i $(DB) --inspect-file $(INSPECT) $(SERVE_FLAGS) --host $(HOST) --port $(PORT)
 
 serve-db-name:
 	@[ "$(notdir $(DB))" = news.db ] || { echo "DB must be a file named news.db: metadata.yml and the \

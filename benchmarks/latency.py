@@ -52,12 +52,16 @@ def serve_flags(root: Path) -> list[str]:
     return shlex.split(out)
 
 
-def serve_command(root: Path, db: Path, port: int, inspect_file: Path) -> list[str]:
-    """`datasette serve -i` exactly as `make serve` runs it, on a loopback port."""
-    datasette = str(root / ".venv/bin/datasette")
+def serve_command(root: Path, db: Path, port: int, inspect_file: Path, *, workers: int | None = None,
+                  public: bool = False) -> list[str]:
+    """The server exactly as `make serve` runs it (zhnews.app.serve: gunicorn workers over the Datasette app
+    with the `datasette serve` flags of the Makefile), on a loopback port; `workers` defaults to the cores."""
     return [
-        datasette,
-        "serve",
+        str(root / ".venv/bin/python"),
+        "-m",
+        "zhnews.app.serve",
+        *(["--workers", str(workers)] if workers else []),
+        *(["--public"] if public else []),
         "-i",
         str(db),
         "--inspect-file",
@@ -83,14 +87,15 @@ def inspect(root: Path, db: Path, inspect_file: Path) -> float:
 
 
 class Server:
-    """A datasette subprocess we started; stopped by its own pid only."""
+    """A server subprocess we started (the gunicorn master; it stops its workers); stopped by its own pid."""
 
-    def __init__(self, root: Path, db: Path, log: Path) -> None:
+    def __init__(self, root: Path, db: Path, log: Path, *, workers: int | None = None,
+                 public: bool = False) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         inspect_file = db.with_name(db.name + "-inspect.json")
         self.inspect_seconds = inspect(root, db, inspect_file)
-        self.command = serve_command(root, db, self.port, inspect_file)
+        self.command = serve_command(root, db, self.port, inspect_file, workers=workers, public=public)
         self._log = log.open("wb")
         self.proc = subprocess.Popen(self.command, cwd=root, stdout=self._log, stderr=subprocess.STDOUT)
         self.startup_seconds = self._wait_ready()

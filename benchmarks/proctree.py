@@ -65,6 +65,18 @@ def _tree(root: int) -> list[int]:
     return pids
 
 
+def tree_cpu_seconds(root: int) -> float:
+    """CPU seconds (user + system) used so far by the LIVE processes of root's tree."""
+    ticks = 0
+    for pid in _tree(root):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / TICK
+
+
 def _memory_kb(pid: int) -> tuple[int, int]:
     rss = pss = 0
     try:

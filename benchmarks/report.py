@@ -261,6 +261,50 @@ def _latency_rows(r: dict) -> list[str]:
     return rows
 
 
+LOAD_SPEEDUP = 1.6  # many clients over one, on 2 cores
+READER_P95_MS = 300  # the reader view's p95 with many clients
+
+
+def _load_rows(r: dict) -> list[str]:
+    load = r.get("load")
+    if not load:
+        return []
+    one, many = load["one"], load["many"]
+    reader = many["kinds"].get("reader view", {})
+    return [
+        _row(f"Load: requests/s, 1 client → {many['clients']} clients ({many['seconds']:.0f} s each)",
+             f"{one['requests_per_s']:,.1f} → {many['requests_per_s']:,.1f} ({load['speedup']:.2f}×)",
+             f"≥ {LOAD_SPEEDUP}×", load["speedup"] >= LOAD_SPEEDUP),
+        _row(f"… errors (non-200 or failed requests) of {one['requests'] + many['requests']:,}",
+             _fmt(one["errors"] + many["errors"]), "0", one["errors"] + many["errors"] == 0),
+        _row(f"… reader view p95 with {many['clients']} clients (ms)", _fmt(reader.get("p95")),
+             f"< {READER_P95_MS} ms", reader["p95"] < READER_P95_MS if reader else None),
+        _row("… load average at start; after the 1-client / many-client phases",
+             f"{load['load_at_start']}; {one['load_at_end']} / {many['load_at_end']}"),
+    ]
+
+
+def _load_table(r: dict) -> list[str]:
+    load = r.get("load")
+    if not load:
+        return []
+    mix = ", ".join(f"{kind} {weight}" for kind, weight in load["mix"].items())
+    lines = ["", f"Load test per page kind (mix by weight: {mix}; ms):", "",
+             "| page | 1 client: requests | p50 | p95 | p99 | many: requests | p50 | p95 | p99 |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for kind in load["mix"]:
+        a, b = load["one"]["kinds"].get(kind), load["many"]["kinds"].get(kind)
+        if a and b:
+            cells = [f"{x['requests']:,} | {x['p50']:,.0f} | {x['p95']:,.0f} | {x['p99']:,.0f}"
+                     for x in (a, b)]
+            lines.append(f"| {kind} | {cells[0]} | {cells[1]} |")
+    lines.append("")
+    many = load["many"]
+    lines.append(f"The load generator ran on the same machine: it used {many['client_cpu_seconds']:.1f} "
+                 f"CPU-seconds during the {many['clients']}-client phase. Server: `{load['command']}`.")
+    return lines
+
+
 def _pct(samples: list[float], p: float) -> float:
     ordered = sorted(samples)
     rank = max(1, round(p / 100 * len(ordered) + 0.4999))
@@ -330,8 +374,8 @@ def section(r: dict) -> str:
     for note in r.get("notes", []):
         lines += ["", f"Note: {note}"]
     lines += ["", "| measure | value | target | met? |", "|---|---|---|---|"]
-    lines += _build_rows(r) + _size_rows(r) + _latency_rows(r)
-    lines += _query_table(r) + _size_table(r)
+    lines += _build_rows(r) + _size_rows(r) + _latency_rows(r) + _load_rows(r)
+    lines += _query_table(r) + _load_table(r) + _size_table(r)
     return "\n".join(lines) + "\n"
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import click
 
-from benchmarks import dbsize, latency, machine, report
+from benchmarks import dbsize, latency, load, machine, report
 from benchmarks.proctree import RunStats, run_measured
 from benchmarks.scale_corpus import article_files, ensure_corpus, mutate
 
@@ -36,6 +36,7 @@ STAGES = (
     "change",
     "size",
     "http",
+    "load",
 )
 CHANGE_FRACTION = 0.01
 CHANGE_SEED = 7
@@ -114,6 +115,8 @@ def bench_one(
     results: Path,
     reps: int,
     one_worker_max: int,
+    load_clients: int = load.CLIENTS,
+    load_seconds: float = load.SECONDS,
     log: Callable[[str], None] = click.echo,
 ) -> None:
     """All stages for one archive size."""
@@ -225,6 +228,13 @@ def bench_one(
     if "http" in stages:
         log(f"[{n}] HTTP latency")
         run.save("http", latency.measure(ROOT, db, base / "datasette.log", reps, 100_000, seed))
+    if "load" in stages:
+        log(f"[{n}] load: 1 client, then {load_clients} clients, {load_seconds:.0f} s each")
+        result = load.measure(ROOT, db, base / "load.log", clients=load_clients, seconds=load_seconds,
+                              seed=seed)
+        run.save("load", result)
+        log(f"[{n}]   {result['one']['requests_per_s']:.1f} -> {result['many']['requests_per_s']:.1f} "
+            f"requests/s ({result['speedup']:.2f}x), errors {result['many']['errors']}")
     run.save("load_at_end", machine.load_average())
 
 
@@ -267,8 +277,13 @@ def bench_one(
     show_default=True,
     help="skip the 1-worker cold build above this N (it takes cores × longer)",
 )
+@click.option("--load-clients", type=int, default=load.CLIENTS, show_default=True,
+              help="concurrent clients of the load stage")
+@click.option("--load-seconds", type=float, default=load.SECONDS, show_default=True,
+              help="duration of each phase of the load stage (one client, then all)")
 def main(
-    sizes: tuple[int, ...], stages: str, seed: int, source: Path, work: Path, reps: int, one_worker_max: int
+    sizes: tuple[int, ...], stages: str, seed: int, source: Path, work: Path, reps: int, one_worker_max: int,
+    load_clients: int, load_seconds: float,
 ) -> None:
     """Measure every stage for each N and rewrite benchmarks/RESULTS.md."""
     chosen = tuple(s.strip() for s in stages.split(",") if s.strip())
@@ -287,6 +302,8 @@ def main(
             results=BENCH / "results",
             reps=reps,
             one_worker_max=one_worker_max,
+            load_clients=load_clients,
+            load_seconds=load_seconds,
         )
         report.render(BENCH / "results", BENCH / "RESULTS.md")
         click.echo(f"[{n}] written to benchmarks/RESULTS.md")

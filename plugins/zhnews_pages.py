@@ -17,6 +17,7 @@ from datasette import hookimpl
 from datasette.database import QueryInterrupted
 from datasette.utils import tilde_decode
 
+from zhnews.app.limits import cut_html
 from zhnews.app.timeline import coverage_strip
 from zhnews.extract.sanitise import sanitise_html
 from zhnews.extract.urls import absolute_url
@@ -37,6 +38,10 @@ RELATED_CANDIDATES = 200
 TERM_SAMPLE = 2000  # latest titles whose term frequencies tell rare title terms from common ones (中国)
 _term_frequencies: dict[tuple[object, ...], tuple[Counter[str], int]] = {}
 TIME_LIMIT_MS = 1000  # these extras must never make the page itself time out
+# The reader view shows at most this much of an article's body (HTML characters) and says when it cut: a
+# 19 MB article made a 19 MB page (issue 13). The longest body_html of ../shared/corpus has 25,255.
+READER_BODY_CHARS = 100_000
+TITLE_TERMS_CHARS = 500  # "related articles" read the title's terms from this much of it
 
 
 async def articles_database(datasette: Any) -> Any | None:
@@ -89,13 +94,19 @@ def _pk(request: Any) -> int | None:
         return None
 
 
-def _body(article: dict[str, Any]) -> markupsafe.Markup:
-    """The body as safe HTML: sanitised AGAIN here (defence in depth), or paragraphs of the plain text."""
+def _body(article: dict[str, Any]) -> tuple[markupsafe.Markup, bool]:
+    """The body as safe HTML: sanitised AGAIN here (defence in depth), or paragraphs of the plain text; at
+    most READER_BODY_CHARS of it (True when cut)."""
     html = article.get("body_html") or ""
+    url = article.get("url") or ""
     if html.strip():
-        return markupsafe.Markup(sanitise_html(html, article.get("url") or ""))
-    paragraphs = [p.strip() for p in (article.get("body_text") or "").split("\n\n") if p.strip()]
-    return markupsafe.Markup("").join(markupsafe.Markup("<p>{}</p>").format(p) for p in paragraphs)
+        cut = cut_html(html, READER_BODY_CHARS, url)
+        return markupsafe.Markup(sanitise_html(html, url) if cut is None else cut), cut is not None
+    text = article.get("body_text") or ""
+    shown = text[:READER_BODY_CHARS]
+    paragraphs = [p.strip() for p in shown.split("\n\n") if p.strip()]
+    body = markupsafe.Markup("").join(markupsafe.Markup("<p>{}</p>").format(p) for p in paragraphs)
+    return body, len(shown) < len(text)
 
 
 def _title_terms(title: str, *, normalised: bool = False) -> list[str]:
@@ -175,7 +186,7 @@ async def related_articles(db: Any, article: dict[str, Any]) -> list[dict[str, A
     if not await db.table_exists(FTS_TABLE):
         return []
     key = "search_rowid"
-    all_terms = _title_terms(article["title"] or "")
+    all_terms = _title_terms((article["title"] or "")[:TITLE_TERMS_CHARS])
     frequency, sample_start = await _term_frequency(db, key)
     # Rarest first among the terms seen in OTHER sampled titles (real words); a term in no other sampled title
     # is as often a bigram across two words (国南 of 中国南方, finds nothing) as a rare name: those come last.
@@ -232,12 +243,13 @@ async def article_vars(datasette: Any, database: str, request: Any) -> dict[str,
     except (sqlite3.DatabaseError, QueryInterrupted):  # a slow or odd title must not break the page
         related = []
     hero = absolute_url(article.get("image_url") or "", "")
-    body = _body(article)
+    body, truncated = _body(article)
     return {
         "zh_article": {
             "article": article,
             "outlet": outlet,
             "body": body,
+            "truncated": truncated,
             # the hero image once: not again above the body when the body shows it as a figure
             "hero": hero if hero and str(markupsafe.escape(hero)) not in body and hero not in body else "",
             "url": absolute_url(article.get("url") or "", ""),

@@ -30,13 +30,14 @@ from datasette.utils import sqlite_timelimit
 from datasette.utils.asgi import NotFound, Response
 
 from zhnews.app import exports
+from zhnews.app.feed import FEED_ENTRY_CHARS, xml_text
+from zhnews.app.limits import bounded_snippet
 from zhnews.app.search_request import BadRequest, SearchRequest, parse_request
 from zhnews.app.streaming import stream
 from zhnews.app.timeline import build_timeline, chart
 from zhnews.search import engine
 from zhnews.search.catalog import Catalog, catalog_for
 from zhnews.search.index import FTS_TABLE
-from zhnews.search.snippets import snippet
 
 PARTS = 2  # the counting pass is split in this many rowid ranges, counted at once
 COUNT_CACHE = 256  # counts of recent searches, per process (pages 2, 3... of a search reuse them)
@@ -95,7 +96,7 @@ async def _counts(datasette: Any, db: Any, plan: engine.Plan, catalog: Catalog, 
             if key in _counts_cache:
                 _counts_cache.move_to_end(key)
                 return _counts_cache[key]
-    parts = engine.partitions(plan, catalog, PARTS)
+    parts = engine.partitions(plan, PARTS)
     results = await asyncio.gather(*(
         _run(datasette, db, lambda conn, low=low, high=high: engine.count(conn, plan, low, high))
         for low, high in parts))
@@ -132,8 +133,8 @@ def _articles(conn: Any, rowids: list[int], query: str) -> list[dict[str, Any]]:
         if article is None:
             continue
         text = (article.pop("lead") or "") + "\n" + (article.pop("body_text") or "")
-        article["title_html"] = snippet(article["title"] or "", query, 200)
-        article["snippet"] = snippet(text, query, 120)
+        article["title_html"] = bounded_snippet(article["title"], query, 200)
+        article["snippet"] = bounded_snippet(text, query, 120)
         articles.append(article)
     return articles
 
@@ -315,14 +316,15 @@ async def _feed(datasette: Any, db: Any, request: Any, search: SearchRequest) ->
         return _articles(conn, page.rowids, search.query)
 
     articles = await _run(datasette, db, newest)
-    rows = [{
-        "atom_id": a["url"],
+    rows = [{  # xml_text: a character XML cannot carry (U+FFFF) would make the whole feed a 500
+        "atom_id": xml_text(a["url"]),
         "atom_updated": a["published"] or "1970-01-01T00:00:00Z",
-        "atom_title": a["title"],
-        "atom_link": a["url"],
-        "atom_author_name": a["outlet_name"] or a["outlet"],
+        "atom_title": xml_text(a["title"]),
+        "atom_link": xml_text(a["url"]),
+        "atom_author_name": xml_text(a["outlet_name"] or a["outlet"]),
         # datasette-atom's allowlist has no <mark>: the hits are bold in feed readers
-        "atom_content_html": f"<p>{a['snippet'].replace('<mark>', '<b>').replace('</mark>', '</b>')}</p>",
+        "atom_content_html": xml_text(
+            f"<p>{a['snippet'].replace('<mark>', '<b>').replace('</mark>', '</b>')}</p>", FEED_ENTRY_CHARS),
     } for a in articles]
     title = f"zhnews · {' / '.join(search.queries)}"
     columns = ["atom_id", "atom_updated", "atom_title", "atom_link", "atom_author_name", "atom_content_html"]

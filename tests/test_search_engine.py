@@ -60,7 +60,7 @@ def engine_counts(db: Path, search: Search, parts: int = 1) -> tuple[engine.Coun
         catalog = load_catalog(conn)
         plan = engine.plan(conn, search, catalog)
         counts = engine.Counts()
-        for low, high in engine.partitions(plan, catalog, parts):
+        for low, high in engine.partitions(plan, parts):
             counts.add(engine.count(conn, plan, low, high))
         return counts, catalog
 

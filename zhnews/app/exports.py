@@ -17,6 +17,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 
+from zhnews.app.excel import neutralise
 from zhnews.search import keys
 from zhnews.search.engine import Plan
 from zhnews.search.index import FTS_TABLE
@@ -24,26 +25,23 @@ from zhnews.search.index import FTS_TABLE
 COLUMNS = ("id", "published", "outlet", "outlet_name", "section", "author", "language", "title", "url",
            "lead")
 TEXT_COLUMN = "body_text"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
 
 
 def excel_safe(value: object) -> object:
-    """A cell as Excel must see it: text that would start a formula gets a leading `'`."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    """A cell as Excel must see it: text that would start a formula gets a leading `'` (zhnews.app.excel)."""
+    return neutralise(value) if isinstance(value, str) else value
 
 
 def month_ranges(plan: Plan, *, newest: bool) -> Iterator[tuple[int, int]]:
-    """The plan's rowid range a month at a time, in time order; the undated (month 0) last."""
+    """The plan's rowid range a month at a time (months holding articles only), in time order; the undated
+    (month 0) last."""
     if plan.nothing:
         return
-    first, last = max(keys.decode(plan.low).month, 1), keys.decode(plan.high).month
-    months = range(last, first - 1, -1) if newest else range(first, last + 1)
-    for month in months:
+    months = [m for m, _ in plan.months]
+    for month in reversed(months) if newest else months:
         yield keys.month_range(month, month)
-    if plan.low <= keys.month_range(keys.UNDATED, keys.UNDATED)[1]:
+    if plan.undated:
         yield keys.month_range(keys.UNDATED, keys.UNDATED)
 
 

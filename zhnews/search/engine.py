@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -76,6 +77,10 @@ class Plan:
     slots: tuple[int, ...] | None = None  # None: every outlet
     excluded: tuple[int, ...] = ()
     nothing: bool = False  # no article can match (empty query, unknown outlet, empty date range)
+    # (month number, archived articles of the plan's outlets) of every month in range holding any, oldest
+    # first: where matches can be at all, and how much reading a month costs at most
+    months: tuple[tuple[int, int], ...] = ()
+    undated: int = 0  # archived articles without a date in range (only without a date filter)
 
     def where(self, low: int | None = None, high: int | None = None) -> tuple[str, list[object]]:
         """The WHERE clause (over articles_fts) and its parameters, optionally narrowed to [low, high]."""
@@ -112,7 +117,12 @@ def plan(conn: sqlite3.Connection, search: Search, catalog: Catalog) -> Plan:
     low = keys.month_range(first_month, first_month)[0] if search.since or search.until else 0
     high = keys.month_range(last_month, last_month)[1] if dated else keys.month_range(0, 0)[1]
     nothing = expression == MATCH_NOTHING or slots == () or (bool(search.since or search.until) and not dated)
-    result = Plan(expression, low, high, slots, (), nothing)
+    codes = tuple(catalog.by_slot[s].code for s in slots or () if s in catalog.by_slot)
+    per_month = catalog.month_articles(codes)
+    months = tuple(sorted((number, n) for month, n in per_month.items()
+                          if first_month <= (number := keys.month_number(month)) <= last_month and n))
+    undated = 0 if low > 0 else sum(n for code, n in catalog.undated.items() if not codes or code in codes)
+    result = Plan(expression, low, high, slots, (), nothing, months, undated)
     if nothing or not (search.since or search.until):
         return result
     edges = set()
@@ -191,23 +201,17 @@ def count(conn: sqlite3.Connection, plan: Plan, low: int | None = None, high: in
     return Counts(dict(rows))
 
 
-def partitions(plan: Plan, catalog: Catalog, parts: int) -> list[tuple[int, int]]:
+def partitions(plan: Plan, parts: int) -> list[tuple[int, int]]:
     """Up to `parts` rowid ranges covering the plan, holding about as many archived articles each: the
     counting pass split for several threads (SQLite runs them on several cores)."""
-    if plan.nothing or parts <= 1:
+    if plan.nothing or parts <= 1 or not plan.months:
         return [(plan.low, plan.high)]
-    per_month = catalog.month_articles()
-    months = sorted((keys.month_number(m), n) for m, n in per_month.items())
-    months = [(m, n) for m, n in months if plan.low <= keys.month_range(m, m)[1] and
-              keys.month_range(m, m)[0] <= plan.high]
-    total = sum(n for _, n in months)
-    if total == 0:
-        return [(plan.low, plan.high)]
+    total = sum(n for _, n in plan.months)
     cuts: list[int] = []
     running = 0
-    for month, n in months:
+    for month, n in plan.months[:-1]:
         running += n
-        if running >= total * (len(cuts) + 1) / parts and len(cuts) < parts - 1 and month != months[-1][0]:
+        if running >= total * (len(cuts) + 1) / parts and len(cuts) < parts - 1:
             cuts.append(keys.month_range(month, month)[1])
     ranges, start = [], plan.low
     for cut in cuts:
@@ -240,25 +244,39 @@ def _published(conn: sqlite3.Connection, rowids: list[int]) -> dict[int, str | N
     return found
 
 
+WINDOW_ARTICLES = 2_000  # a time-sorted page first reads months holding this many archived articles
+
+
+def month_windows(plan: Plan, *, newest: bool, start: int | None = None) -> Iterator[tuple[int, int]]:
+    """Rowid ranges of whole months in time order (from month `start` on), each holding about twice as many
+    archived articles as the one before (WINDOW_ARTICLES first): a page of a common term reads one small
+    window, a rare term's page a few growing ones, never the whole archive for twenty rows."""
+    months = [m for m in plan.months if start is None or (m[0] <= start if newest else m[0] >= start)]
+    if newest:
+        months.reverse()
+    target, window, held = WINDOW_ARTICLES, [], 0
+    for month, articles in months:
+        window.append(month)
+        held += articles
+        if held >= target:
+            yield keys.month_range(min(window), max(window))
+            target, window, held = target * 2, [], 0
+    if window:
+        yield keys.month_range(min(window), max(window))
+
+
 def time_page(conn: sqlite3.Connection, plan: Plan, *, newest: bool, after: str | None = None,
               size: int = PAGE_SIZE) -> Page:
     """Matches by publication time (newest or oldest first; undated ones last), `size` at a time.
 
-    `after` is the previous page's cursor (a search_rowid). Months are read newest (or oldest) first, one,
-    then two, four... at a time, until the page is full: a month's rowids are in outlet order, so its
-    matches are sorted by their `published`.
+    `after` is the previous page's cursor (a search_rowid). Months are read in windows (month_windows)
+    until the page is full: a month's rowids are in outlet order, so its matches are sorted by `published`.
     """
     if plan.nothing:
         return Page([])
     cursor: tuple[str | None, int] | None = None  # (published, rowid) of the last row shown
     if after is not None:
         cursor = (_published(conn, [int(after)]).get(int(after)), int(after))
-    first_month, last_month = max(keys.decode(plan.low).month, 1), keys.decode(plan.high).month
-    if cursor is not None and cursor[0]:  # dated: continue from its month
-        month = keys.decode(cursor[1]).month
-        first_month, last_month = (first_month, month) if newest else (month, last_month)
-    elif cursor is not None:  # undated: every dated match came before it
-        first_month, last_month = 1, 0
     found: list[tuple[str | None, int]] = []
 
     def follows(row: tuple[str | None, int]) -> bool:
@@ -281,17 +299,13 @@ def time_page(conn: sqlite3.Connection, plan: Plan, *, newest: bool, after: str 
     def short() -> bool:
         return sum(map(follows, found)) <= size
 
-    width = 1
-    while first_month <= last_month and short():
-        if newest:
-            low_month, high_month = max(first_month, last_month - width + 1), last_month
-            last_month = low_month - 1
-        else:
-            low_month, high_month = first_month, min(last_month, first_month + width - 1)
-            first_month = high_month + 1
-        take(*keys.month_range(low_month, high_month))
-        width *= 2
-    if plan.low <= keys.month_range(keys.UNDATED, keys.UNDATED)[1] and short():
+    if cursor is None or cursor[0] is not None:  # an undated cursor: every dated match came before it
+        start = keys.decode(cursor[1]).month if cursor is not None else None
+        for low, high in month_windows(plan, newest=newest, start=start):
+            take(low, high)
+            if not short():
+                break
+    if plan.undated and short():
         take(*keys.month_range(keys.UNDATED, keys.UNDATED))
     dated = sorted(((p, r) for p, r in found if p is not None), reverse=newest)
     undated = sorted(((p, r) for p, r in found if p is None), key=lambda row: row[1], reverse=newest)
