@@ -17,7 +17,8 @@ Decisions (each pattern was seen in ../shared/corpus or is the generic form of o
   `相关图集` galleries, CDT `相关阅读` embeds) and lists whose every item is only a link (RFA's list after
   the lead, BBC's related stories) — zhnews.extract.body recognises those structurally.
 - kept: what differs from article to article and speaks to the reader — wire sources (`张平/凝炼
-  （法新社）`, `（本文参考了美联社的报道。）`), author bios and contributor lines (NYT footer), editor's notes.
+  （法新社）`, `（本文参考了美联社的报道。）`), author bios and contributor lines (NYT footer), editor's
+  notes.
 """
 
 from __future__ import annotations
