@@ -9,6 +9,8 @@ HOST     ?= 127.0.0.1
 CORPUS   ?= ../shared/corpus
 WORKERS  ?= $(shell nproc 2>/dev/null || echo 1)
 PUBLIC   ?=
+# Extra build_db.py flags, e.g. BUILD_FLAGS="--git-history --paths articles/" for a clone of the archive.
+BUILD_FLAGS ?=
 
 .PHONY: install test lint serve build bench clean
 
@@ -33,7 +35,7 @@ clean:
 # ---- bench: benchmarks at archive scale (see benchmarks/README.md); writes benchmarks/RESULTS.md ----
 # N: archive sizes in order (`make bench N=10000` for a quick run); BENCH_STAGES: a subset of the stages.
 N            ?= 60000 500000
-BENCH_STAGES ?= corpus,parse,parse2,insert,insertseg,build1,build,noop,change,size,http,load
+BENCH_STAGES ?= corpus,parse,parse2,insert,insertseg,build1,build,noop,change,size,http,load,history
 
 bench: install
 	$(BIN)/python -m benchmarks.run $(addprefix -n ,$(N)) --stages $(BENCH_STAGES) --source $(CORPUS)
@@ -52,7 +54,7 @@ SERVE_FLAGS := --metadata metadata.yml --plugins-dir plugins --template-dir temp
 INSPECT     := $(DB)-inspect.json
 
 build: install
-	$(BIN)/python build_db.py $(ARTICLES) --db $(DB)
+	$(BIN)/python build_db.py $(ARTICLES) --db $(DB) $(BUILD_FLAGS)
 
 # Immutable (-i): the build replaces news.db by renaming a new file over it, so the served file never
 # changes in place; restart `make serve` to see a rebuild. zhnews.app.serve runs WORKERS gunicorn workers

@@ -357,6 +357,49 @@ def _size_table(r: dict) -> list[str]:
     return lines
 
 
+HISTORY_COMMITS, HISTORY_VERSIONS = 50_000, 300_000  # the size the history targets are stated for
+
+
+def _history_section(r: dict) -> list[str]:
+    """The `history` stage: its own machine line (it is often run alone), the targets, the repository."""
+    h = r.get("history")
+    if not h:
+        return []
+    repo, hist = h["repository"], h["history"]
+    full = repo["commits"] >= HISTORY_COMMITS and repo["article_versions"] >= HISTORY_VERSIONS
+    m = h["machine"]
+    peak = hist["peak_tree_rss_mb"]
+    one = h["one_commit"]
+    return [
+        "",
+        f"### Build from git history (N = {r['n']:,})",
+        "",
+        f"{m['date']} · commit {m['commit']} · load average at start {m['load_at_start']}, at end "
+        f"{h['load_at_end']}. Repository (`history_repo.py`, git fast-import): {repo['commits']:,} "
+        f"commits, {repo['article_versions']:,} article versions under {repo['names']:,} names "
+        f"({repo['reused_names']:,} writes reused a name), {repo['disk_bytes'] / 1e6:,.0f} MB on disk, made "
+        f"in {repo['seconds']:,.0f} s; "
+        f"`git log --raw` of the whole history: {h['git_log_seconds']:.1f} s."
+        + ("" if full else f" The targets are stated for ≥ {HISTORY_COMMITS:,} commits and "
+                           f"≥ {HISTORY_VERSIONS:,} versions: memory is judged there only."),
+        "",
+        "| measure | value | target | met? |",
+        "|---|---|---|---|",
+        _row("History build, cold (versions/s)", _fmt(h["versions_per_s"])),
+        _row("… folder build of the same files, same run (files/s)", _fmt(h["folder_files_per_s"])),
+        _row("… history ÷ folder", _fmt(h["ratio"], 2, "×"), "≥ 1.0×", h["ratio"] >= 1.0),
+        _row("… the same per CPU-second of the whole tree (less disturbed by other work)",
+             _fmt(h.get("cpu_ratio"), 2, "×")),
+        _row("… peak memory, sum of RSS over the tree, git included (MB)", _fmt(peak), "< 500",
+             peak < 500 if full else None),
+        _row("… sampled peak of the tree's sum of PSS (MB)", _fmt(hist["peak_tree_pss_mb"])),
+        _row("… the database it wrote (MB)", _fmt(h["db_bytes"] / 1e6 if "db_bytes" in h else None)),
+        _row("No-op history rebuild (s)", _fmt(h["noop"]["seconds"], 2)),
+        _row(f"Rebuild after one new commit ({one.get('parsed', 0)} versions read) (s)",
+             _fmt(one["seconds"], 2)),
+    ]
+
+
 def section(r: dict) -> str:
     """One run's section: context, the targets table, per-query and size details."""
     m = r["machine"]
@@ -375,7 +418,7 @@ def section(r: dict) -> str:
         lines += ["", f"Note: {note}"]
     lines += ["", "| measure | value | target | met? |", "|---|---|---|---|"]
     lines += _build_rows(r) + _size_rows(r) + _latency_rows(r) + _load_rows(r)
-    lines += _query_table(r) + _load_table(r) + _size_table(r)
+    lines += _query_table(r) + _load_table(r) + _size_table(r) + _history_section(r)
     return "\n".join(lines) + "\n"
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import click
 
-from benchmarks import dbsize, latency, load, machine, report
+from benchmarks import dbsize, history, latency, load, machine, report
 from benchmarks.proctree import RunStats, run_measured
 from benchmarks.scale_corpus import article_files, ensure_corpus, mutate
 
@@ -37,6 +37,7 @@ STAGES = (
     "size",
     "http",
     "load",
+    "history",
 )
 CHANGE_FRACTION = 0.01
 CHANGE_SEED = 7
@@ -235,6 +236,14 @@ def bench_one(
         run.save("load", result)
         log(f"[{n}]   {result['one']['requests_per_s']:.1f} -> {result['many']['requests_per_s']:.1f} "
             f"requests/s ({result['speedup']:.2f}x), errors {result['many']['errors']}")
+    if "history" in stages:
+        log(f"[{n}] build from git history vs folder build of the same files, {cores} workers")
+        rounds = 2 if n <= 60_000 else 1  # best of two alternating pairs where it is cheap
+        result = history.measure(corpus, base, cores, seed, rounds, log)
+        # its own machine line: the stage is often run alone, at another time than the other stages
+        run.save("history", {**result, "machine": fresh_machine, "load_at_end": machine.load_average()})
+        log(f"[{n}]   {result['versions_per_s']:.0f} versions/s vs {result['folder_files_per_s']:.0f} "
+            f"files/s ({result['ratio']:.2f}x), peak tree RSS {result['history']['peak_tree_rss_mb']:.0f} MB")
     run.save("load_at_end", machine.load_average())
 
 

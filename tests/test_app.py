@@ -360,7 +360,7 @@ async def test_metadata_describes_every_table_and_column_and_hides_the_search_ta
     database = (await get(ds, "/news.json")).json()
     hidden = {t["name"] for t in database["tables"] if t["hidden"]}
     visible = {t["name"] for t in database["tables"] if not t["hidden"]}
-    assert visible == {"articles", "outlets", "captures", "build_errors", "coverage"}
+    assert visible == {"articles", "outlets", "captures", "build_errors", "coverage", "sources"}
     assert "articles_fts" in hidden
 
 

@@ -27,7 +27,7 @@ from zhnews.build.run import BuildError, BuildReport, article_id, build
 from zhnews.search import keys
 from zhnews.search.index import search_index_bytes
 from zhnews.search.text import fts_query
-from zhnews.sources import FolderSource, GitHistorySource
+from zhnews.sources import FolderSource, Origin
 from zhnews.text import to_simplified
 
 # --------------------------------------------------------------------------- helpers
@@ -459,37 +459,6 @@ def test_an_incremental_build_that_changes_many_articles_leaves_an_optimized_ind
     assert_search_index_matches_articles(db)
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
-def test_a_git_history_source_builds_every_version_with_the_same_code(tmp_path: Path) -> None:
-    """The archiver overwrote file names: older articles live only in git history. Each version is a
-    capture; the same URL captured twice is one article; a rebuild parses only new commits."""
-    repo, db = tmp_path / "news", tmp_path / "news.db"
-    repo.mkdir()
-    subprocess.run(["git", "init", "-q", str(repo)], check=True)
-    one, two = "articles/rfi/1.md", "articles/rfi/2.md"
-    commit_files(repo, {one: article_file(URL + "-a", "第一篇", LEAD, PARAS[:1])}, 1_595_000_000)
-    commit_files(repo, {one: article_file(URL + "-b", "第二篇", LEAD, PARAS[:2]),
-                        two: article_file(URL + "-a", "第一篇（更新）", LEAD, PARAS)}, 1_595_000_600)
-    first = build([GitHistorySource(repo)], db, workers=1)
-    assert (first.seen, first.captures, first.articles) == (3, 3, 2)
-    assert rows(db, "SELECT title, captures FROM articles ORDER BY title") == [
-        ("第一篇（更新）", 2), ("第二篇", 1)]
-    commit_files(repo, {one: article_file(URL + "-c", "第三篇", LEAD, PARAS[:1])}, 1_595_001_200)
-    second = build([GitHistorySource(repo)], db, workers=1)
-    assert (second.seen, second.new, second.parsed, second.unchanged, second.articles) == (4, 1, 1, 3, 3)
-    by_cli = cli(str(repo), "--db", str(db), "--git-history", cwd=tmp_path)
-    assert by_cli.returncode == 0 and "files seen 4: new 0, changed 0, unchanged 4" in by_cli.stdout
-
-
-def commit_files(repo: Path, files: dict[str, str], when: int) -> None:
-    for rel, text in files.items():
-        write(repo / rel, text)
-    env = {**os.environ, "GIT_AUTHOR_DATE": f"@{when} +0000", "GIT_COMMITTER_DATE": f"@{when} +0000"}
-    git = ["git", "-C", str(repo), "-c", "user.name=zhnews", "-c", "user.email=zhnews@example.org"]
-    subprocess.run([*git, "add", "-A"], check=True, env=env)
-    subprocess.run([*git, "commit", "-q", "-m", f"at {when}"], check=True, env=env)
-
-
 @dataclass(frozen=True)
 class DiesInWorker:
     """A file whose read() kills the parsing process that reads it: stands for a parser crash or an
@@ -499,17 +468,18 @@ class DiesInWorker:
     size: int
     mtime_ns: int
     path: str
+    origin: Origin
 
-    def read(self) -> bytes:
+    def read(self, limit: int) -> bytes:
         if multiprocessing.parent_process() is not None:
             os._exit(70)
-        return Path(self.path).read_bytes()
+        return Path(self.path).read_bytes()[: limit + 1]
 
 
 class SourceWithDeadlyFiles(FolderSource):
-    def files(self) -> Iterator[Any]:
-        for f in super().files():
-            yield DiesInWorker(f.source, f.size, f.mtime_ns, f.path) if "deadly" in f.source else f
+    def files(self, skipped: Any = None) -> Iterator[Any]:
+        for f in super().files(skipped):
+            yield DiesInWorker(f.source, f.size, f.mtime_ns, f.path, f.origin) if "deadly" in f.source else f
 
 
 def test_a_file_that_kills_its_parsing_process_is_an_error_and_the_build_goes_on(tmp_path: Path) -> None:

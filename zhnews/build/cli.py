@@ -1,4 +1,5 @@
-"""`python build_db.py SOURCE... [--db news.db] [--workers N] [--full] [--quiet]`: the build command line."""
+"""`python build_db.py SOURCE... [--db news.db] [--workers N] [--full] [--quiet] [--git-history [--rev R]]
+[--paths GLOB]...`: the build command line."""
 
 from __future__ import annotations
 
@@ -55,13 +56,21 @@ class RichProgress:
 @click.option("--full", is_flag=True, help="Rebuild from scratch instead of incrementally.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no report.")
 @click.option("--git-history", is_flag=True,
-              help="Each SOURCE is a git repository: read every version of every file in its history.")
+              help="A SOURCE that is a git repository (its root, or a bare repository) is read through its "
+                   "history: every version of every article file. Other SOURCEs stay folders.")
+@click.option("--rev", default="HEAD", show_default=True, metavar="RANGE",
+              help="With --git-history: the commits to read, a revision or a range (main, v1..main).")
+@click.option("--paths", "globs", multiple=True, metavar="GLOB",
+              help="Only files whose path within their SOURCE matches GLOB (repeatable; `*` also "
+                   "matches `/`; a plain name means that folder), e.g. --paths articles/. Default: every "
+                   "*.md / *.txt file but those clearly not articles (README, lists/, _includes/, site "
+                   "pages, logs).")
 def main(sources: tuple[str, ...], db_path: str, workers: int | None, full: bool, quiet: bool,
-         git_history: bool) -> None:
+         git_history: bool, rev: str, globs: tuple[str, ...]) -> None:
     """Build (or update) the article database from SOURCE folders of *.md / *.txt article files."""
     console = Console(stderr=True)
     try:
-        srcs = open_sources(sources, git_history=git_history)
+        srcs = open_sources(sources, git_history=git_history, rev=rev, globs=globs)
     except SourceError as exc:
         raise click.UsageError(str(exc)) from exc
     progress = RichProgress(console) if console.is_terminal and not quiet else None

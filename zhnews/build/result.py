@@ -38,6 +38,8 @@ class BuildReport:
     written: bool = False  # False when nothing changed and the database file was left alone
     elapsed: float = 0.0
     error_reasons: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)  # files that are clearly not articles, by reason
+    sources: dict[str, str] = field(default_factory=dict)  # SOURCE name -> how it was read this time
 
     @property
     def files_per_s(self) -> float:

@@ -13,6 +13,10 @@ the same hash only refreshes size/mtime (no parse). Files gone from the SOURCEs 
 in this run: the database mirrors exactly the run's SOURCEs) lose their row. The result is the same
 database a `--full` build would produce.
 
+A git history is scanned by commit (`Source.scan` with the state of the `sources` table): only the versions
+of the commits since the last build are listed, and its other rows stay as they are, but for those that
+could not be read last time (size -1), which are looked up again. A rewritten history is rescanned whole.
+
 A full rebuild happens with `--full`, for a new database, and when the schema, the zhnews version or the
 search segmentation changed since the last build (`PRAGMA user_version` holds their fingerprint). After
 changing parser code without bumping the version, run `--full`.
@@ -43,7 +47,7 @@ from zhnews.build.result import BuildError, BuildReport, Progress
 from zhnews.build.workers import Task, run_chunks, usable_cores
 from zhnews.build.writer import Writer, summarise
 from zhnews.search import index as search_index
-from zhnews.sources import Source
+from zhnews.sources import Scan, Source, SourceError, SourceFile, SourceState, source_name
 
 # Names other code imports from here (the CLI, the report, tests, benchmarks).
 __all__ = ["PAUSE_ENV", "BuildError", "BuildReport", "Progress", "article_id", "article_row", "build"]
@@ -78,11 +82,8 @@ def build(
     with exclusive(db):
         discard_temp(db)
         fingerprint = code_fingerprint()
-        known, report.mode = _load_known(db, fingerprint, full)
+        known, states, report.mode = _load_known(db, fingerprint, full)
         fresh = report.mode != "incremental"
-        if progress is not None:
-            progress.start(sum(s.count() for s in sources))
-
         writer: Writer | None = None
 
         def open_writer() -> Writer:
@@ -94,13 +95,18 @@ def build(
             return writer
 
         try:
-            _run(sources, known, workers, report, progress, open_writer)
+            scans = {src.name: src.scan(states.get(src.name)) for src in sources}
+            report.sources = {name: scan.note for name, scan in scans.items()}
+            if progress is not None:
+                progress.start(sum(scan.count() for scan in scans.values()))
+            _run(sources, scans, known, workers, report, progress, open_writer)
             if known:  # what was not seen this time is gone
                 open_writer().remove(sorted(known))
-            if fresh:
+            new_states = {name: scan.state for name, scan in scans.items()}
+            if fresh or new_states != states:  # e.g. new commits that held no article file
                 open_writer()
             if writer is not None:
-                writer.finish(fingerprint, fresh)
+                writer.finish(fingerprint, fresh, new_states)
                 summarise(writer.conn, report)
                 writer.conn.close()
                 pause_point("committed")
@@ -113,11 +119,16 @@ def build(
                     summarise(conn, report)
                 finally:
                     conn.close()
-        except BaseException:
+        except BaseException as exc:
             if writer is not None:
                 writer.conn.close()
             discard_temp(db)
+            if isinstance(exc, SourceError):  # e.g. a clone too damaged for `git log`: fatal, said plainly
+                raise BuildError(str(exc)) from exc
             raise
+        finally:
+            for src in sources:
+                src.close()
     report.elapsed = time.perf_counter() - started
     return report
 
@@ -137,36 +148,57 @@ def file_state(size: int, mtime_ns: int) -> int:
     return (size << 64) | (mtime_ns & (2**64 - 1))
 
 
-def _load_known(db: Path, fingerprint: int, full: bool) -> tuple[dict[str, int], str]:
-    """The old database's file states, or an empty dict and the reason for a full build."""
+def state_size(state: int) -> int:
+    return state >> 64
+
+
+def _load_known(db: Path, fingerprint: int, full: bool) -> tuple[dict[str, int], dict[str, SourceState], str]:
+    """The old database's file states and source states, or empty ones and the reason for a full build."""
     if full:
-        return {}, "full (--full)"
+        return {}, {}, "full (--full)"
     if not db.exists():
-        return {}, "full (new database)"
+        return {}, {}, "full (new database)"
     try:
         conn = connect_read_only(db)
         try:
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if not tables:
-                return {}, "full (empty database)"
+                return {}, {}, "full (empty database)"
             if not {"articles", "captures", "build_errors"} <= tables:
                 raise BuildError(f"{db} is not a zhnews database (use another --db, or delete it)")
             if version != fingerprint:
-                return {}, "full (schema, zhnews version or search segmentation changed)"
+                return {}, {}, "full (schema, zhnews version or search segmentation changed)"
             known: dict[str, int] = {}
             for table in ("captures", "build_errors"):
                 known.update((s, file_state(size, mtime)) for s, size, mtime in
                              conn.execute(f"SELECT source, size, mtime_ns FROM {table}"))
-            return known, "incremental"
+            states = {name: SourceState(kind, scope, commits or "") for name, kind, scope, commits in
+                      conn.execute("SELECT name, kind, scope, git_commits FROM sources")}
+            return known, states, "incremental"
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
         raise BuildError(f"cannot read {db}: {exc} (use another --db, or delete it)") from exc
 
 
+def _set_aside(scans: dict[str, Scan], known: dict[str, int]) -> dict[str, list[str]]:
+    """Take the files of incrementally scanned sources out of `known` (they stay in the database), but for
+    those that failed to read last time (size -1): returned by source, to be looked up again."""
+    partial = {name for name, scan in scans.items() if not scan.complete}
+    retry: dict[str, list[str]] = {name: [] for name in partial}
+    if partial:
+        for source in [s for s in known if source_name(s) in partial]:
+            if state_size(known[source]) == -1:
+                retry[source_name(source)].append(source)
+            else:
+                del known[source]
+    return retry
+
+
 def _run(
     sources: Sequence[Source],
+    scans: dict[str, Scan],
     known: dict[str, int],
     workers: int,
     report: BuildReport,
@@ -174,11 +206,21 @@ def _run(
     open_writer: Callable[[], Writer],
 ) -> None:
     """Scan the sources, stream changed files through the workers and hand the outcomes to the writer."""
+    retry = _set_aside(scans, known)
+
+    def records(src: Source) -> Iterator[SourceFile]:
+        scan = scans[src.name]
+        yield from scan.files
+        for source in retry.get(src.name, []):  # gone (None): stays in `known`, so it is removed
+            if (sf := src.get(source)) is not None:
+                yield sf
+        for reason, n in scan.skipped.items():
+            report.skipped[reason] = report.skipped.get(reason, 0) + n
 
     def tasks() -> Iterator[list[Task]]:
         chunk: list[Task] = []
         for src in sources:
-            for sf in src.files():
+            for sf in records(src):
                 report.seen += 1
                 state = known.pop(sf.source, None)
                 if state == file_state(sf.size, sf.mtime_ns):

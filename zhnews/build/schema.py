@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 4  # 2: articles.search_rowid; 3: search_rowid in time order, articles_search_filter;
-# 4: coverage, search index tags
+SCHEMA_VERSION = 5  # 2: articles.search_rowid; 3: search_rowid in time order, articles_search_filter;
+# 4: coverage, search index tags; 5: where each capture and error came from (path, git_commit, git_blob,
+# committed_at), the sources table
 
 TABLES = """
 CREATE TABLE outlets (
@@ -64,7 +65,11 @@ CREATE TABLE captures (
     char_count INTEGER NOT NULL,    -- with `published`: ranks captures of one article (most complete wins)
     chosen INTEGER NOT NULL DEFAULT 0,  -- 1 for the capture whose version is in `articles`
     size INTEGER NOT NULL,          -- size + mtime_ns: the no-read check of incremental builds
-    mtime_ns INTEGER NOT NULL
+    mtime_ns INTEGER NOT NULL,
+    path TEXT NOT NULL,             -- the file's path within its SOURCE
+    git_commit TEXT,                -- git history: the commit that wrote this version (NULL for folders)
+    git_blob TEXT,                  -- git history: the object id of its bytes
+    committed_at TEXT               -- git history: the commit time, UTC, YYYY-MM-DDTHH:MM:SSZ
 );
 CREATE TABLE coverage (
     outlet TEXT NOT NULL,           -- articles.outlet
@@ -77,7 +82,17 @@ CREATE TABLE build_errors (
     error TEXT NOT NULL,            -- why the file yielded no article
     content_hash TEXT NOT NULL,
     size INTEGER NOT NULL,
-    mtime_ns INTEGER NOT NULL
+    mtime_ns INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    git_commit TEXT,
+    git_blob TEXT,
+    committed_at TEXT
+);
+CREATE TABLE sources (
+    name TEXT PRIMARY KEY,          -- the SOURCE name: the first part of every `source` id
+    kind TEXT NOT NULL,             -- folder or git
+    scope TEXT NOT NULL,            -- which files were read (--paths, rules; git: --rev), JSON
+    git_commits TEXT                -- git: the commit(s) read up to; the next build reads only newer ones
 );
 """
 
@@ -91,6 +106,8 @@ CREATE INDEX articles_language ON articles(language);
 CREATE INDEX articles_search_filter ON articles(search_rowid, outlet, published);
 CREATE INDEX captures_article_id ON captures(article_id);
 """
+
+ORIGIN_COLUMNS = ("path", "git_commit", "git_blob", "committed_at")  # of captures and build_errors
 
 # Optional article text stored as NULL when empty (see module docstring).
 NULLABLE_TEXT = ("section", "author", "published", "published_from", "fed_at", "dateline",

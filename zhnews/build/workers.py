@@ -16,7 +16,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 
 from zhnews.build.outcome import Outcome, parse_file
-from zhnews.sources import SourceFile
+from zhnews.extract.parser import MAX_FILE_BYTES
+from zhnews.sources import SourceFile, prefetch
 
 IN_FLIGHT_PER_WORKER = 3  # chunks queued per worker: keeps workers busy, bounds memory
 
@@ -25,6 +26,7 @@ Task = tuple[SourceFile, str | None]  # a file to parse and the content hash it 
 
 def parse_chunk(tasks: Sequence[Task]) -> list[Outcome]:
     """What a worker runs: one task per chunk of files keeps inter-process overhead small."""
+    prefetch([sf for sf, _ in tasks], MAX_FILE_BYTES)
     return [parse_file(sf, old_hash) for sf, old_hash in tasks]
 
 
@@ -107,7 +109,8 @@ class _Workers:
                     single.shutdown(wait=False, cancel_futures=True)
                     single = _start_pool(1)
                     # size -1: the next run retries it (an out-of-memory kill may not happen again)
-                    outcomes.append(Outcome(sf.source, -1, sf.mtime_ns, "error", known=old_hash is not None,
+                    outcomes.append(Outcome(sf.source, -1, sf.mtime_ns, "error", sf.origin,
+                                            known=old_hash is not None,
                                             error="parser process died on this file (crash or killed)"))
         finally:
             single.shutdown(wait=True, cancel_futures=True)

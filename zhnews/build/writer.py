@@ -12,6 +12,7 @@ which articles of that month and outlet arrived).
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,7 +22,7 @@ from zhnews.build.result import BuildError, BuildReport
 from zhnews.extract.outlets import ALL_OUTLETS, outlet_info
 from zhnews.search import index as search_index
 from zhnews.search import keys, tags
-from zhnews.sources import Source, source_name
+from zhnews.sources import Source, SourceState, source_name
 
 _COLUMNS = (*schema.ARTICLE_COLUMNS, "search_rowid")
 # An article that exists keeps its id and captures count; its search_rowid is set apart (see resolve).
@@ -31,6 +32,17 @@ _INSERT_ARTICLE = (
     "ON CONFLICT(id) DO UPDATE SET "
     + ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS if c not in ("id", "captures", "search_rowid"))
 )
+
+
+_ORIGIN = ", ".join(schema.ORIGIN_COLUMNS)
+
+
+def origin_values(out: Outcome) -> tuple[str, str | None, str | None, str | None]:
+    """The `path, git_commit, git_blob, committed_at` of a capture or error (a git version's mtime is
+    its commit time)."""
+    o = out.origin
+    committed = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(out.mtime_ns // 10**9)) if o.commit else None
+    return o.path, o.commit, o.blob, committed
 
 
 # What an article was indexed with: unindexing needs exactly those values (the index is contentless).
@@ -92,10 +104,11 @@ class Writer:
             dirty.add(aid)
         self.conn.execute("DELETE FROM build_errors WHERE source = ?", (source,))
 
-    def _record_error(self, source: str, error: str, content_hash: str, size: int, mtime_ns: int) -> None:
+    def _record_error(self, out: Outcome, error: str) -> None:
         self.conn.execute(
-            "INSERT INTO build_errors (source, error, content_hash, size, mtime_ns) VALUES (?, ?, ?, ?, ?)",
-            (source, error, content_hash, size, mtime_ns),
+            f"INSERT INTO build_errors (source, error, content_hash, size, mtime_ns, {_ORIGIN}) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (out.source, error, out.content_hash, out.size, out.mtime_ns, *origin_values(out)),
         )
         self.report.errors += 1
         reason = error.split(":", 1)[0][:80]
@@ -123,21 +136,20 @@ class Writer:
             else:
                 self.report.new += 1
             if out.kind == "error" or out.row is None:
-                self._record_error(out.source, out.error, out.content_hash, out.size, out.mtime_ns)
+                self._record_error(out, out.error)
                 continue
             row = out.row
             aid, url = row["id"], row["url"]
             existing = pending_urls.get(aid) or self._article_url(aid)
             if existing is not None and existing != url:
-                self._record_error(out.source, f"article id collision: {url} and {existing}",
-                                   out.content_hash, out.size, out.mtime_ns)
+                self._record_error(out, f"article id collision: {url} and {existing}")
                 continue
             pending_urls[aid] = url
             self.conn.execute(
                 "INSERT INTO captures (source, article_id, content_hash, published, char_count, chosen, "
-                "size, mtime_ns) VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
+                f"size, mtime_ns, {_ORIGIN}) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)",
                 (out.source, aid, out.content_hash, row["published"], row["char_count"], out.size,
-                 out.mtime_ns),
+                 out.mtime_ns, *origin_values(out)),
             )
             batch[out.source] = out
             dirty.add(aid)
@@ -233,7 +245,12 @@ class Writer:
         self.next_serial[block] = serial + 1
         return keys.first_rowid(block) | serial
 
-    def finish(self, fingerprint: int, fresh: bool) -> None:
+    def finish(self, fingerprint: int, fresh: bool, states: dict[str, SourceState]) -> None:
+        """Tidy the search index, count outlets, remember each source's state, commit."""
+        self.conn.execute("DELETE FROM sources")
+        self.conn.executemany(
+            "INSERT INTO sources (name, kind, scope, git_commits) VALUES (?, ?, ?, ?)",
+            [(name, st.kind, st.scope, st.commits or None) for name, st in sorted(states.items())])
         if fresh:
             search_index.optimize_search_index(self.conn)  # one b-tree instead of many: smaller, faster
             search_index.set_merge_policy(self.conn, bulk=False)
