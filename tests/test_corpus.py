@@ -6,16 +6,19 @@ Every file is parsed once (module fixture); each test asserts one figure and pri
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import lxml.html
 import pytest
 
-from tests.conftest import corpus_files
+from tests.conftest import ROOT, corpus_files
 from zhnews import parse
 from zhnews.article import Article, ParseError
+from zhnews.extract.envelope import split
 
 pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 
@@ -45,6 +48,9 @@ class Run:
     @property
     def failed(self) -> dict[str, ParseError]:
         return {s: e for s, e in self.results.items() if isinstance(e, ParseError)}
+
+
+BASELINE = json.loads((ROOT / "tests" / "corpus_baseline.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -113,12 +119,14 @@ def test_no_paragraph_contains_boilerplate(run: Run) -> None:
     assert not hits
 
 
-def test_rfi_section_on_at_least_95_percent(run: Run) -> None:
+def test_rfi_section_on_at_least_95_percent_of_the_files_whose_url_names_one(run: Run) -> None:
     rfi = [a for a in run.parsed.values() if a.outlet == "rfi"]
-    with_section = [a for a in rfi if a.section]
-    print(f"\nRFI section {_share(len(with_section), len(rfi))}")
+    named = [a for a in rfi if "/cn/contenu/" not in a.url]  # AFP wire items: their URL names no section
+    with_section = [a for a in named if a.section]
+    print(f"\nRFI section where the URL names one {_share(len(with_section), len(named))}")
     assert len(rfi) > 900
-    assert len(with_section) / len(rfi) >= 0.95
+    assert len(with_section) / len(named) >= 0.95
+    assert not [a.url for a in rfi if a.section == "法新社"]  # an agency is a source, not a section
 
 
 def _names_a_person(data: bytes) -> bool:
@@ -180,3 +188,32 @@ def test_field_coverage_by_outlet_is_printed(run: Run) -> None:
     for outlet, (n, *rest) in sorted(rows.items()):
         print(f"{outlet:<11}{n:>6}" + "".join(f"{100 * v / n:>8.0f}%" for v in rest))
     assert sum(r[0] for r in rows.values()) == len(run.parsed)
+
+
+def _empty_bodies(run: Run) -> dict[str, ParseError]:
+    return {s: e for s, e in run.failed.items() if str(e).startswith("empty body")}
+
+
+def test_articles_and_empty_bodies_never_go_the_wrong_way(run: Run) -> None:
+    empty = _empty_bodies(run)
+    print(f"\n{len(run.results)} files: {len(run.parsed)} articles, {len(empty)} empty bodies "
+          f"(recorded: {BASELINE['articles']}, {BASELINE['empty_body']})")
+    assert len(run.results) == BASELINE["files"], "the corpus changed: record its new figures"
+    assert len(run.parsed) >= BASELINE["articles"], f"fewer articles than recorded: {sorted(run.failed)[:10]}"
+    assert len(empty) <= BASELINE["empty_body"], f"more empty bodies than recorded: {sorted(empty)}"
+
+
+def _visible_text(html: str) -> str:
+    """The text a browser shows for `html` (script and style excluded), whitespace removed."""
+    if not html.strip():
+        return ""
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    for bad in root.xpath("//script|//style|//noscript|//template"):
+        bad.drop_tree()
+    return re.sub(r"\s+", "", root.text_content())
+
+
+def test_no_file_whose_article_html_holds_100_characters_of_text_ends_as_an_empty_body(run: Run) -> None:
+    lost = {s: len(_visible_text(split(run.raw[s]).html)) for s in _empty_bodies(run)}
+    print(f"\nempty bodies and the text their HTML holds: {lost}")
+    assert not {s: n for s, n in lost.items() if n >= 100}

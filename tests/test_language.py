@@ -1,4 +1,5 @@
-"""detect_language: zh-Hans, zh-Hant, en or other, from the article's own text."""
+"""detect_language: zh-Hans, zh-Hant, en or other, from the article's own text (language_and_count: the
+same and char_count, in one reading)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.conftest import corpus_files
+from zhnews import parse
+from zhnews.article import ParseError
 from zhnews.extract.body import extract_body
 from zhnews.extract.envelope import split
-from zhnews.extract.language import detect_language
+from zhnews.extract.language import detect_language, language_and_count
 from zhnews.extract.outlets import outlet_code
+from zhnews.text import char_count
 
 
 @pytest.mark.parametrize(
@@ -66,3 +70,29 @@ def test_every_cna_file_is_traditional_and_every_economist_file_english(corpus: 
         seen[outlet] += 1
     print("checked:", seen)
     assert seen["cna"] >= 15 and seen["economist"] >= 10
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        ("美国总统Joe Biden说", "2024年的选举\nabc123 café ünd Россия 東京"),
+        ("", ""),
+        ("Only a title", ""),
+        ("標題", "香港立法會今日通過條例。\n“引文”"),
+        ("𠀀字", "Ελληνικά 123 _x_ a-b"),
+    ],
+)
+def test_language_and_count_is_detect_language_and_char_count_in_one_reading(title: str, text: str) -> None:
+    assert language_and_count(title, text) == (detect_language(f"{title}\n{text}"), char_count(text))
+
+
+@pytest.mark.corpus
+def test_language_and_count_agree_with_the_two_functions_on_the_corpus(corpus: Path) -> None:
+    for path in corpus_files(corpus)[::7]:
+        try:
+            article = parse(path.read_bytes(), str(path))
+        except ParseError:
+            continue
+        text = "\n".join([article.lead, *article.paragraphs])
+        assert article.language == detect_language(f"{article.title}\n{text}"), path.name
+        assert article.char_count == char_count(text), path.name

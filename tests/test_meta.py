@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
-from zhnews.extract.meta import Meta, clean_author, cna_reporter, extract, rfa_reporter, section_from_url
+from zhnews.extract.bylines import clean_author, credit_reporter, wire_byline
+from zhnews.extract.meta import Meta, extract
+from zhnews.extract.sections import section_from_url
 
 
 def run(html: str, outlet: str = "x", url: str = "https://a.b/c") -> tuple[Meta, str]:
@@ -118,8 +120,8 @@ def test_rfa_credit_line_after_br_is_cut_from_the_last_paragraph() -> None:
         ("责编：胡力汉", ""),
     ],
 )
-def test_rfa_reporter(credit: str, reporter: str) -> None:
-    assert rfa_reporter(credit) == reporter
+def test_reporter_of_a_staff_credit_line(credit: str, reporter: str) -> None:
+    assert credit_reporter(credit) == reporter
 
 
 # --- author cleaning ---------------------------------------------------------------------------------
@@ -157,11 +159,15 @@ def test_clean_author_keeps_people_and_drops_roles_repeats_and_organisations(raw
         ("https://cn.nytimes.com/opinion/20200720/x/", "nyt", "观点"),
         ("https://www.rfa.org/mandarin/yataibaodao/zhengzhi/cm-1.html", "rfa", "政治"),
         ("https://www.dw.com/zh/x/a-1", "dw", ""),
-        ("https://unknown.example/news/world/1", "unknown", ""),
+        ("https://unknown.example/news/world/1", "unknown", "国际"),  # a known section word, any outlet
+        ("https://www.zaobao.com.sg/realtime/china/story20201009-1091842", "zaobao", "中国"),
+        ("https://www.economist.com/the-americas/2020/10/03/x", "economist", "the-americas"),  # before a date
+        ("https://chinadigitaltimes.net/chinese/2020/07/x/", "cdt", ""),  # a language, not a section
+        ("https://www.dw.com/zh/全球新冠感染人数创新高/a-54227310", "dw", ""),  # DW's title, not a section
     ],
 )
 def test_section_from_url(url: str, outlet: str, section: str) -> None:
-    assert section_from_url(url, outlet) == section
+    assert section_from_url(url) == section
 
 
 def test_rfa_credit_line_outside_any_paragraph_after_lxml_repair() -> None:
@@ -186,8 +192,8 @@ def test_rfa_credit_sharing_a_text_node_with_the_last_sentence_keeps_the_sentenc
         ("（中央社記者某某火星3日電）", ""),  # unknown place: no guess
     ],
 )
-def test_cna_reporter_from_the_opening(opening: str, reporter: str) -> None:
-    assert cna_reporter(opening) == reporter
+def test_reporter_of_a_wire_byline_opening_the_text(opening: str, reporter: str) -> None:
+    assert wire_byline(opening) == reporter
 
 
 def test_cna_opening_stays_in_the_text() -> None:

@@ -70,8 +70,9 @@ def test_rfi_date_line_is_paris_time_and_published_is_utc() -> None:
     assert winter.published == "2024-01-11T12:42:00Z"
 
 
-def test_rfi_wire_item_without_url_section_is_filed_under_afp() -> None:
-    assert article("rfi-2020-wire.md").section == "法新社"
+def test_rfi_wire_item_without_url_section_has_none_the_agency_is_a_source_not_a_section() -> None:
+    a = article("rfi-2020-wire.md")
+    assert a.section == "" and a.author == ""
 
 
 def test_rfi_programme_label_moves_from_title_to_section() -> None:
@@ -123,7 +124,7 @@ def test_dw_refed_article_keeps_its_own_date_not_the_later_feed_stamp() -> None:
     a = article("dw-refed.md")
     assert a.fed_at is not None and a.fed_at.startswith("2023-")
     assert a.published == "2020-06-28T08:15:00Z"
-    assert a.published_from == "dateline"
+    assert a.published_from == "dateline; fed_at 1118.8 days later"  # the choice and what it overruled
     assert a.author == "Anna Keller"
 
 
@@ -180,7 +181,7 @@ def test_date_only_evidence_wins_when_the_stamp_is_days_later() -> None:
     data = (FIXTURES / "bbc-2020.md").read_bytes().replace(b"<!--1595241918000-->", b"<!--1600000000000-->")
     a = parse(data, "x.md")
     assert a.published == "2020-07-20T00:00:00Z"
-    assert a.published_from == "dateline_date"
+    assert a.published_from == "dateline_date; fed_at 54.5 days later"  # after the day ended
 
 
 # --- NYT ---------------------------------------------------------------------------------------------
@@ -239,7 +240,8 @@ def test_cdt_without_stamp_uses_the_date_line_text() -> None:
 def test_cdt_archive_card_gives_author_and_is_removed() -> None:
     a = article("cdt-2025.md")
     assert a.author == "周明远"
-    assert a.title == "【404文库】社区食堂的一天"
+    assert a.title == "社区食堂的一天"  # the bracketed category label is not part of the headline
+    assert a.title_raw.startswith("【404文库】")
     assert a.paragraphs[0].startswith("清晨六点")
 
 

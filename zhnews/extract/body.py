@@ -20,9 +20,9 @@ from html import escape
 from bs4 import BeautifulSoup
 
 from zhnews.article import Image
-from zhnews.extract.boilerplate import FOOTER, RELATED, drop_paragraph
-from zhnews.extract.meta import body_element
+from zhnews.extract.boilerplate import FOOTER, RELATED, cut_tail, paragraph_filter
 from zhnews.extract.sanitise import sanitise_html
+from zhnews.extract.soup import body_element
 from zhnews.extract.walker import Block, read_blocks
 
 
@@ -40,13 +40,18 @@ class Body:
 def extract_body(soup: BeautifulSoup, *, outlet: str, url: str, title: str) -> Body:
     """Lead, paragraphs, images and sanitised HTML of the article in `soup` (header nodes already gone)."""
     root = body_element(soup)
-    blocks = _clean_blocks(read_blocks(root, url), title, outlet)
+    blocks = _clean_blocks(read_blocks(root, url), title)
     lead, blocks = _split_lead(blocks)
     blocks = [b for b in blocks if b.kind != "nav"]
     images = [b.image for b in blocks if b.kind == "figure" and b.image]
     paragraphs = [b.text for b in blocks if b.kind != "figure"]
-    if not paragraphs:  # a picture gallery: its captions are its text
-        paragraphs = [im["caption"] for im in images if im["caption"]]
+    captioned = [im for im in images if im["caption"]]
+    if 2 * len(paragraphs) < len(captioned):  # a picture gallery: its captions are its text
+        paragraphs = [
+            b.image["caption"] if b.kind == "figure" and b.image else b.text
+            for b in blocks
+            if b.kind != "figure" or (b.image and b.image["caption"])
+        ]
     return Body(
         lead=lead,
         paragraphs=paragraphs,
@@ -84,33 +89,44 @@ def _cut_footer(blocks: list[Block]) -> list[Block]:
     return blocks
 
 
-def _clean_blocks(blocks: list[Block], title: str, outlet: str) -> list[Block]:
+def _clean_blocks(blocks: list[Block], title: str) -> list[Block]:
     """The text rules: feed footer, related-links labels and links, outlet promos, the repeated title."""
     blocks = _cut_footer(blocks)
     title_key = _norm(title)
     out: list[Block] = []
     related = False  # after a `相关阅读：` label: the link lines that follow are navigation too
     first = True  # nothing but nav markers kept so far (a kept figure counts)
+    last_kept: Block | None = None  # the block kept just before this one, if none was dropped in between
+    drop_paragraph = paragraph_filter()
     for b in blocks:
+        previous, last_kept = last_kept, None
         if b.kind in {"hr", "nav"}:
             if b.kind == "nav":
                 out.append(b)  # kept as a marker for the lead rule, dropped below
             continue
         if b.kind == "figure":
-            out.append(b)
-            first = False
+            if not related:  # a picture after a related-content label is the other story's thumbnail
+                out.append(b)
+                first = False
+                last_kept = b
             continue
         heading = b.kind in {"h2", "h3", "h4"}
         if RELATED.match(b.text):
-            if heading or b.bold or len(b.text) <= 8:  # a label: `<p><strong>相关阅读：</strong></p>`
+            # a label: `<p><strong>相关阅读：</strong></p>`, `And to dig deeper:`
+            if heading or b.bold or len(b.text) <= 8 or b.text.endswith((":", "：")):
                 related = True
+                if previous is not None and previous.kind == "figure" and not _caption(previous):
+                    out.remove(previous)  # the related box's own picture or border, just above its label
                 continue
             if b.link_share >= 0.5:  # DW `延伸阅读: <a>another story</a>`
                 continue
-        if related and (b.link_share >= 0.9 or b.kind == "quote"):
+        if related and (b.link_share >= 0.9 or b.kind == "quote" or (b.kind == "li" and b.link_share > 0)):
             continue
         related = False
-        if drop_paragraph(b.text, outlet):
+        if drop_paragraph(b.text) or _only_a_link(b):
+            continue
+        _tidy(b)
+        if not b.text:
             continue
         if title_key and (heading or first):
             key = _norm(b.text)
@@ -118,7 +134,60 @@ def _clean_blocks(blocks: list[Block], title: str, outlet: str) -> list[Block]:
                 continue  # the title repeated as a heading or as the first line
         out.append(b)
         first = False
+        last_kept = b
     return _merge_datelines(out)
+
+
+# A link standing alone as a line: another story's headline (CNA's links between items, `视频地址`).
+_LINK_LINE_MAX = 60
+_ENDS_SENTENCE = ("。", "！", "？", "!", "?", ".", "…", "”", "」")
+_MARKDOWN_BOLD = re.compile(r"^\*\*(.+)\*\*$")
+
+
+_LINK_LABEL_MAX = 12
+
+
+def _only_a_link(b: Block) -> bool:
+    """A line that only points elsewhere: a linked headline, a short label by a link (`视频<a>地址</a>`)."""
+    if b.kind != "p" or b.link_share < 0.5 or b.text.endswith(_ENDS_SENTENCE):
+        return False
+    return len(b.text) <= _LINK_LABEL_MAX or (b.link_share >= 0.95 and len(b.text) <= _LINK_LINE_MAX)
+
+
+def _caption(b: Block) -> str:
+    return b.image["caption"] if b.image else ""
+
+
+def _tidy(b: Block) -> None:
+    """Leftovers around the text itself: a staff credit, `......more` or `■` glued to its end, a subheading
+    written with literal markdown asterisks (`**有雄心胜于匆忙**`)."""
+    text = cut_tail(b.text)
+    if text != b.text:
+        b.html = _cut_html(b.html, b.text[len(text) :])
+        b.text = text
+    if b.text.startswith("**") and (m := _MARKDOWN_BOLD.match(b.text)):
+        b.text = m.group(1).strip()
+        b.html = b.html.replace("**", "")
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _cut_html(html: str, tail: str) -> str:
+    """`html` without the markup of its text's last `tail` characters (closing tags kept)."""
+    keep = len(html)
+    remaining = len(tail.strip())
+    while keep > 0 and remaining > 0:  # walk back over the text, skipping tags
+        keep -= 1
+        if html[keep] == ">":
+            keep = html.rfind("<", 0, keep)
+            continue
+        if not html[keep].isspace():
+            remaining -= 1
+    head = html[:keep].rstrip()
+    closing = [t for t in _TAG.findall(html[keep:]) if t.startswith("</")]
+    still_open = [t for t in closing if head.count("<" + t[2:-1]) > head.count(t)]
+    return head + "".join(still_open)
 
 
 # A place dateline standing alone before its paragraph: "新德里 — " (VOA), "华盛顿 -".

@@ -5,27 +5,32 @@ interstitials, share widgets, newsletter/app promos, screen-reader-only text and
 on each element during the one walk, so the element and everything inside it are skipped. Text
 (`drop_paragraph` and the patterns below): paragraphs that are the same in every article of an outlet.
 
-Decisions (each pattern was seen in ../shared/corpus):
+Decisions (each pattern was seen in ../shared/corpus or is the generic form of one seen there):
 - dropped: share labels, feed footers (`获取更多RSS` + any feedx mirror, CDT's "Feed enhanced by Better
   Feed"), frozen relative times (`11 分钟前`), media-player fallbacks, template placeholders (`Array`),
   separator lines, copyright notices (`© 2020 AFP`, DW 版权声明), photo credits (`图像来源，Getty
-  Images`), outlet promos and disclaimers (NYT newsletter, Reuters "我们的标准", VOA guest disclaimer and
-  YouTube playlists, DW Instagram/podcast promos and editorial disclaimer, CDT bookshop links, the
-  Economist's "This article appeared in … print edition" and subscription lines),
+  Images`), staff credits (translators, editors, compilers: `翻译：…`, `译者/…`, `编译 … 审校 …`,
+  `（编辑：…）`, glued to a paragraph's end too), podcast, newsletter and subscription invitations,
+  print-edition notes, site navigation after the article, follow-us promos, opinion disclaimers, and each
+  outlet's own promos (named in zhnews.extract.outlets, applied to every article: reposts carry them);
   navigation: links like `点击查看本文英文版` and `延伸阅读: <a>…</a>`, related-content sections (DW
   `相关图集` galleries, CDT `相关阅读` embeds) and lists whose every item is only a link (RFA's list after
   the lead, BBC's related stories) — zhnews.extract.body recognises those structurally.
-- kept: the article's own credits and notes, which differ from article to article — translators and
-  editors (`翻译：…`, `编译 … 审校 …`, `译者/…`), wire sources (`张平/凝炼 （法新社）`, `（本文参考了
-  美联社的报道。）`), author bios and contributor lines (NYT footer).
+- kept: what differs from article to article and speaks to the reader — wire sources (`张平/凝炼
+  （法新社）`, `（本文参考了美联社的报道。）`), author bios and contributor lines (NYT footer), editor's
+  notes.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from bs4 import Tag
+
+from zhnews.extract.outlets import promos_pattern
+from zhnews.text import HAN
 
 # class / id / aria-label values that mark adverts, promos, share widgets, screen-reader-only text and
 # photo credits. Matched as whole words inside the attribute (BBC's `css-…-VisuallyHiddenText` too).
@@ -33,7 +38,9 @@ _CHROME_ATTR = re.compile(
     r"(?:^|[\s_-])(?:ads?|advert\w*|interstitial|outbrain|taboola|share|sharing|sharedaddy|social|"
     r"a2a\w*|addtoany\w*|newsletter|self-promo|selfpromo|promo|related-?posts|jp-relatedposts|"
     r"trustBadge\w*|off-screen|offscreen|sr-only|screen-reader-text|visually-?hidden\w*|"
-    r"wp-embedded-content|m-em-audio|searchresultdate)(?:$|[\s_-])"
+    r"wp-embedded-content|m-em-audio|searchresultdate|player|"
+    # a post's metadata and footer: date, byline, categories, tags (meta.py has read what it needs there)
+    r"meta|footer|tags|tags?-links|cat-links|categories|breadcrumbs?)(?:$|[\s_-])"
     # Credits: a class that ENDS in copyright/credit(s) (`story-image-copyright`, `t-copyright`), not a
     # container that merely mentions it (`image-and-copyright-container` holds the picture itself).
     r"|(?:^|[\s_-])(?:copyright|credits?|attribution)(?=$|\s)"
@@ -41,6 +48,16 @@ _CHROME_ATTR = re.compile(
     re.IGNORECASE,
 )
 _CHROME_DATA = {"data-e2e": {"advertisement", "media-player"}}
+_CHROME_DATA_KEYS = ("data-selfpromo", "data-graphic", "data-vega", "data-chart")
+_MARKS_DATELINE = frozenset({"itemtype", "data-test-id", "data-testid", "itemprop"})
+# WordPress writes a post's tags and categories into classes (`tag-social-media category-47`): words the
+# author chose, not page roles, so they are never read as chrome words.
+_TAXONOMY_CLASS = re.compile(r"(?:^|\s)(?:tag|category|cat|topic|label)-\S*", re.IGNORECASE)
+# Staff roles whose credits are not article text (their holder is no author either).
+CREDIT_ROLES = (
+    "翻译|翻譯|译者|譯者|编译|編譯|审校|審校|责任编辑|責任編輯|责编|責編|编辑|編輯|网编|網編|校对|校對|核稿|编写|編寫|"
+    "排版|整理"
+)
 
 # Each pattern names boilerplate seen in the real archive; a paragraph matching one is not article text.
 
@@ -54,7 +71,8 @@ NAV_PREFIXES = frozenset({"点击查看", "點擊查看"})
 # Headings of related-content sections: DW galleries `相关图集：…`, CDT `相关阅读：` + embedded posts.
 RELATED = re.compile(
     r"^(?:相关图集|相關圖集|相关阅读|相關閱讀|延伸阅读|延伸閱讀|相关报道|相關報導|相关新闻|相關新聞|相关链接|"
-    r"推荐阅读|推薦閱讀|更多相关|更多阅读|更多閱讀|Related)\s*(?:[：:]|$|\s)"
+    r"推荐阅读|推薦閱讀|更多相关|更多阅读|更多閱讀|有关.{1,12}的?更多报道|有關.{1,12}的?更多報導|更多报道|更多報導|"
+    r"(?i:related|(?:and )?(?:to )?dig deeper|further reading|see also|read more|more on))\s*(?:[：:]|$|\s)"
 )
 _GENERIC_DROP = re.compile(  # anchored at the start of the paragraph (used with .match)
     "|".join(
@@ -65,48 +83,123 @@ _GENERIC_DROP = re.compile(  # anchored at the start of the paragraph (used with
             r"\W*$",  # no letter, digit or Han at all: "------", "***", a lone "。"
             r"(?:©|\(c\)\s*\d{4})",  # copyright notices: RFI `© 2020 AFP`, DW 版权声明, CDT feed credit
             r"(?:图片版权|图像来源|圖片版權|图片来源)[，,:：]?.{0,40}$",  # a photo credit as a paragraph
+            # Staff credits standing alone: `翻译：…`, `译者/…`, `编译 张三/李四 审校 王五`, `（编辑：…）`.
+            r"[（(]?\s*(?:" + CREDIT_ROLES + r")\s*[：:/／|｜ ][^。！？!?]{0,70}$",
+            # Podcast and newsletter instructions, English and Chinese.
+            r"(?:you can )?(?:subscribe (?:and|to)|listen (?:to|on)|sign up (?:for|to))\b.{0,120}"
+            r"(?:podcasts?|spotify|stitcher|tunein|newsletter)\b",
+            r"(?:下载|收听|订阅|訂閱|下載)播客|(?:以|用)?(?:鼠标)?右键点击(?:这里|此处)",
+            r"[（(]?(?:欢迎|歡迎)?(?:点击|點擊|扫码|掃碼)?(?:此处|此處|这里|這裡)?(?:订阅|訂閱).{0,30}"
+            r"(?:电子报|電子報|简报|簡報|通讯|通訊|newsletter)",
+            r"(?:请|請)?(?:点击|點擊)(?:购买|購買)",  # a shop link under a book's mention
+            # A print magazine's notes under the web article.
+            r"this article appeared in the .{0,80}print edition|letters (?:to the editor )?are welcome",
+            # Site navigation after the article: `MORE`, `No More.`, `阅读更多` (section lists: _NAV_LIST).
+            r"(?:more|no more|read more|阅读更多|閱讀更多|查看更多|更多)\W*$",
+            # A column's sponsor line, the same under every piece of the column.
+            r"本栏目由.{0,40}(?:主办|合办|协办|提供|支持)",
         ]
     ),
     re.IGNORECASE,
 )
+# Patterns that may start a little way into the paragraph, each tried only when the paragraph holds its
+# words (a leading `.{0,300}` tried on every paragraph would cost more than all the rest together).
+_SIGN_UP = re.compile(r".{0,300}\bsign up (?:for|to) (?:our|the) .{0,60}newsletter", re.IGNORECASE)
+# `感谢阅读今天的简报，新读者请点击此处订阅`
+_CLICK_TO_SUBSCRIBE = re.compile(r".{0,40}(?:点击|點擊)(?:此处|此處|这里|這裡)(?:订阅|訂閱)")
+# Follow-us promos: `DW中文有Instagram！欢迎搜寻…，关注我们的最新动态。`
+_FOLLOW_US = re.compile(
+    r".{0,40}(?:Instagram|Facebook|Twitter|YouTube|Telegram|脸书|臉書|推特|微信公众号|微信公眾號)[^。]{0,40}"
+    r"(?:关注我们|關注我們|追踪我们|追蹤我們|订阅我们|訂閱我們)",
+    re.IGNORECASE,
+)
+
+
+# A subscription invitation: `… subscribe here www.economist.com/intelligenceoffer`, `please subscribe to
+# The Economist for full access to print, digital and audio editions`.
+_SUBSCRIBE = re.compile(r"\bsubscribe (?:here|now|to)\b", re.IGNORECASE)
+_ACCESS_OFFER = re.compile(r"full access|www\.|offer\b", re.IGNORECASE)
+_INVITE_MAX = 300
+# The site's sections joined by separators (`国际 | 中国 | 港澳台 | 评论`), after the article.
+_NAV_LIST = re.compile(r"(?:[^\s|｜·•/]{1,8}\s*[|｜·•/]\s*){3,}[^\s|｜·•/]{1,8}$")
+
+
+def _gated_drop(text: str) -> bool:
+    # `in` tests joined by `and`/`or`, not loops over word lists: this runs for every paragraph
+    if ("|" in text or "｜" in text or "·" in text or "•" in text or "/" in text) and _NAV_LIST.match(text):
+        return True
+    if ("ewsletter" in text or "EWSLETTER" in text) and _SIGN_UP.match(text):
+        return True
+    if "ubscribe" in text and len(text) <= _INVITE_MAX and _SUBSCRIBE.search(text):
+        return _ACCESS_OFFER.search(text) is not None
+    if ("订阅" in text or "訂閱" in text) and _CLICK_TO_SUBSCRIBE.match(text):
+        return True
+    return "我" in text and _FOLLOW_US.match(text) is not None  # 关注我们, 追蹤我們…
+
+
 # Anywhere in the paragraph: BBC's media-player fallback text.
 DROP_INSIDE = ("你的器材不支持播放多媒体材料", "您的設備不支援播放")
-# Outlet promos and disclaimers: identical in every article of the outlet, never part of the story.
-_OUTLET_DROP = {
-    "nyt": re.compile(
-        r"^[（(]?欢迎(?:点击此处)?订阅|^感谢阅读今天的简报|^点击查看本文英文版|^[（(]?欢迎在Twitter"
-    ),
-    "reuters": re.compile(r"^我们的标准：汤森路透"),
-    "economist": re.compile(
-        r"^This article appeared in the .{0,60}print edition|subscribe (?:here|to The Economist)"
-        r"|^Letters are welcome via e-mail",
-        re.IGNORECASE,
-    ),
-    # Bookshop affiliate links under CDT posts; links to CDT's own archive pages (`CDS档案 | 李文亮`).
-    "cdt": re.compile(r"^请点击购买|^CDS档案\s*[|｜]|^相关空间词条"),
-    # RFI 2020: a programme link line `其它 / <a>another story</a>` closing the article.
-    "rfi": re.compile(r"^其它\s*/"),
-    # The credit line is zhnews.extract.meta's (it reads the author from it); a variant it did not take out
-    # (glued after a <br> in the last paragraph) must still not read as article text.
-    "rfa": re.compile(r"^[（(]?(?:自由亚洲电台)?(?:特约)?记者[:：\s]?.{1,40}责编"),
-    "voa": re.compile(
-        r"嘉宾和观众听众发表的都是个人观点|YouTube播放列表[：:]|^美国之音.{0,10}(?:脸书|推特|YouTube)"
-    ),
-    "dw": re.compile(
-        r"^DW中文有|^订阅DW中文|^欢迎订阅德国之声|^德国之声致力于为您提供客观中立的新闻|^(?:摘编|摘译)自其[他它]媒体.{0,4}不代表德国之声|^下载德国之声中文|^德国之声中文网.{0,6}(?:推特|Twitter|Instagram|App)"
-    ),
-}
+# A staff credit glued to the end of a paragraph (CNA `…。（編輯：陳大文）1090803`, `…。#责任编辑：X#`),
+# a trailing `......more` link, the Economist's closing `■`: cut, the sentence before them stays.
+_TAIL = re.compile(
+    r"(?:\s*[（(]\s*(?:" + CREDIT_ROLES + r")\s*[：:][^（）()]{1,60}[）)]\s*\d{0,8}"
+    r"|\s*#*\s*(?:责任编辑|責任編輯|责编|責編)\s*[：:]\s*[^\s#。]{1,12}\s*#*"
+    r"|\s*(?:\.{2,}|…+)\s*more|\s*■)\s*$",
+    re.IGNORECASE,
+)
+_TAIL_ENDS = ("）", ")", "#", "e", "E", "■", *"0123456789")
 
 
-def drop_paragraph(text: str, outlet: str) -> bool:
-    """True for boilerplate that is not article text (see the patterns above)."""
-    if _GENERIC_DROP.match(text):
-        return True
-    for marker in DROP_INSIDE:  # a loop, not any(<generator>): this runs for every paragraph
-        if marker in text:
+# An opinion disclaimer (`文中评论及分析仅代表作者或专家个人立场。`, `[摘编自其它媒体，不代表德国之声观点]`):
+# short, about the text, its "only represents" outside any quotation; a note that presents the author
+# (`（注：作者是…`, `作者系…`, `程远是旅居德国的…`) is a bio and stays.
+_DISCLAIMER = re.compile(r"(?:仅代表|僅代表|不代表)")
+_VIEWS = re.compile(r"观点|觀點|立场|立場|意见|意見")
+_PUBLICATION = re.compile(r"本文|文中|此文|以上|本台|本站|本刊|本网|本網|媒体|媒體|摘编|摘編|作者")
+_BIO = re.compile(
+    f"^\\W?注|^(?:[{HAN}]{{2,4}}|[A-Z][\\w .-]{{1,30}})(?:是|为|為|系)|作者(?:系|是|为|為|介绍|介紹)|本文作者"
+)
+_DISCLAIMER_MAX = 150
+
+
+def _disclaimer(text: str) -> bool:
+    if "代表" not in text or len(text) > _DISCLAIMER_MAX:
+        return False
+    if (m := _DISCLAIMER.search(text)) is None or not _VIEWS.search(text):
+        return False
+    before = text[: m.start()]
+    quoted = before.count("“") > before.count("”") or before.count('"') % 2 == 1
+    return not quoted and _PUBLICATION.search(text) is not None and _BIO.search(text) is None
+
+
+def drop_paragraph(text: str) -> bool:
+    """True for boilerplate that is not article text (see the patterns above and each outlet's promos)."""
+    return paragraph_filter()(text)
+
+
+def paragraph_filter() -> Callable[[str], bool]:
+    """drop_paragraph with the patterns in force (outlets masked or not) looked up once: the body calls
+    it for every paragraph of an article."""
+    generic = _GENERIC_DROP.match
+    promos = promos_pattern()
+    promo = promos.match if promos is not None else None
+
+    def drop(text: str) -> bool:
+        if generic(text) or _gated_drop(text) or _disclaimer(text):
             return True
-    rule = _OUTLET_DROP.get(outlet)
-    return rule is not None and rule.search(text.lstrip("•·・*-— ")) is not None
+        if promo is not None and promo(text.lstrip("•·・*-— ")):
+            return True
+        return "播放" in text and any(marker in text for marker in DROP_INSIDE)
+
+    return drop
+
+
+def cut_tail(text: str) -> str:
+    """`text` without a credit, `......more` link or end mark glued to its end ("" if nothing else)."""
+    if not text.endswith(_TAIL_ENDS):
+        return text
+    m = _TAIL.search(text)
+    return text[: m.start()].rstrip() if m else text
 
 
 @lru_cache(maxsize=4096)
@@ -120,12 +213,16 @@ def is_chrome(tag: Tag) -> bool:
     if not attrs:
         return False
     for key, value in attrs.items():
-        if key.startswith("data-selfpromo") or key == "data-root-share":
-            return True
+        if key.startswith(_CHROME_DATA_KEYS) or key == "data-root-share":
+            return True  # promos, share roots; an interactive chart, whose texts are labels of a picture
         if key in {"class", "id", "aria-label"}:
             text = " ".join(value) if isinstance(value, list) else value
+            if key == "class" and "-" in text:
+                text = _TAXONOMY_CLASS.sub(" ", text)
             if text and _chrome_value(text):
                 return True
         elif key in _CHROME_DATA and value in _CHROME_DATA[key]:
             return True
+        elif key in _MARKS_DATELINE and isinstance(value, str) and "dateline" in value.lower():
+            return True  # a place dateline in the header (`<p data-test-id="Dateline">LIMA</p>`): not text
     return False

@@ -1,16 +1,18 @@
-"""Bylines as people's names: role words, organisations and repeats removed; RFA and CNA credit formats.
+"""Bylines as people's names: role words, organisations and repeats removed; the byline formats of text.
 
-Text in, names out, no HTML: meta.py finds WHERE an outlet writes its byline, this module says what the
-text there means. Places and organisations are data lists, so an unknown place gives no author rather
-than a wrong one.
+Text in, names out, no HTML: meta.py and parser.py find WHERE a page writes its byline, this module says
+what the text there means — a date-line name, a staff credit (`记者：… 责编：…`), a wire byline opening the
+text (`（中央社記者X台北3日電）`), a byline line (`作者：X`), a column's `NAME：` standfirst. Places and
+organisations are data lists, so an unknown place gives no author rather than a wrong one.
 """
 
 from __future__ import annotations
 
 import re
 
+from zhnews.extract.boilerplate import CREDIT_ROLES
 from zhnews.extract.outlets import code_for_alias
-from zhnews.text import clean_line
+from zhnews.text import HAN, HAN_RE, clean_line
 
 # Credits that name an organisation, not a person: never an author.
 NOT_PERSONS = frozenset(
@@ -25,22 +27,48 @@ _AUTHOR_NOISE = re.compile(
     r"|\s+(?:综合报道|综合报导)$"
 )
 _NAME_SPLIT = re.compile(r"\s*[,，、/]\s*|\s{2,}")
-_CREDIT_REPORTER = re.compile(r"记者\s*[：:]?\s*(.*?)\s*(?:责编|网编|$)")
-_REPORTED = re.compile(r"(?:综合)?报[道导]$")
-_TOKENS = re.compile(r"[\s、,，]+")
-RFA_PLACES = (
-    "华盛顿", "台北", "台中", "巴黎", "香港", "伦敦", "东京", "首尔", "纽约", "旧金山", "洛杉矶", "柏林",
-    "悉尼", "多伦多", "温哥华", "渥太华", "布鲁塞尔", "日内瓦", "曼谷", "新德里", "达兰萨拉",
+# The reporter, or the writer of a credit that names one person for two roles (BBC `(编写/责编：横路)`).
+_CREDIT_REPORTER = re.compile(
+    r"(?:记者|記者|编写|編寫|撰稿)\s*(?:[/／、]\s*(?:责编|責編|编辑|編輯)\s*)?[：:]?\s*(.*?)\s*(?:责编|責編|网编|網編|$)"
 )
-_PLACES_LONGEST_FIRST = sorted(RFA_PLACES, key=len, reverse=True)
-CNA_PLACES = (
-    "台北", "臺北", "新北", "基隆", "桃園", "新竹", "苗栗", "台中", "臺中", "彰化", "南投", "雲林", "嘉義",
-    "台南", "臺南", "高雄", "屏東", "宜蘭", "花蓮", "台東", "臺東", "澎湖", "金門", "馬祖", "連江", "香港",
-    "澳門", "北京", "上海", "東京", "首爾", "華盛頓", "紐約", "舊金山", "洛杉磯", "倫敦", "巴黎", "柏林",
-    "布魯塞爾", "日內瓦", "雪梨", "新加坡", "曼谷", "河內", "雅加達", "馬尼拉", "吉隆坡", "莫斯科",
+_REPORTED = re.compile(r"(?:综合|綜合)?(?:报[道导]|報[導道])$")
+_TOKENS = re.compile(r"[\s、,，/／]+")
+# Places that wire and credit bylines glue to the reporter's name (`林小美台北3日電`, `家傲华盛顿报道`), in
+# both scripts. Data, so an unknown place gives no author rather than a wrong one.
+PLACES = (
+    "台北", "臺北", "新北", "基隆", "桃園", "桃园", "新竹", "苗栗", "台中", "臺中", "彰化", "南投", "雲林",
+    "云林", "嘉義", "嘉义", "台南", "臺南", "高雄", "屏東", "屏东", "宜蘭", "宜兰", "花蓮", "花莲", "台東",
+    "臺東", "台东", "澎湖", "金門", "金门", "馬祖", "马祖", "連江", "连江", "香港", "澳門", "澳门", "北京",
+    "上海", "廣州", "广州", "深圳", "東京", "东京", "首爾", "首尔", "華盛頓", "华盛顿", "紐約", "纽约",
+    "舊金山", "旧金山", "洛杉磯", "洛杉矶", "倫敦", "伦敦", "巴黎", "柏林", "布魯塞爾", "布鲁塞尔",
+    "日內瓦", "日内瓦", "雪梨", "悉尼", "新加坡", "曼谷", "河內", "河内", "雅加達", "雅加达", "馬尼拉",
+    "马尼拉", "吉隆坡", "莫斯科", "多倫多", "多伦多", "溫哥華", "温哥华", "渥太華", "渥太华", "新德里",
+    "達蘭薩拉", "达兰萨拉", "芝加哥", "波士頓", "波士顿", "休士頓", "休斯敦", "西雅圖", "西雅图",
+    "法蘭克福", "法兰克福", "維也納", "维也纳", "羅馬", "罗马", "開羅", "开罗", "耶路撒冷", "伊斯坦堡",
+    "伊斯坦布尔", "基輔", "基辅", "德黑蘭", "德黑兰", "聯合國", "联合国",
 )
-_CNA_BYLINE = re.compile(r"[（(]中央社(?:記者|特派員)(.+?)\d{1,2}日(?:專)?電[）)]")
-_CNA_PLACE = re.compile("(?:" + "|".join(CNA_PLACES) + ")(?:縣|市)?$")
+_PLACES_LONGEST_FIRST = sorted(PLACES, key=len, reverse=True)
+_PLACE_SUFFIX = ("縣", "县", "市")
+# A wire byline in parentheses opening the text: `（中央社記者林小美台北3日電）`,
+# `（大纪元记者李净综合报导）`, `（记者王明/台北报导）`. The agency before 记者 is a source, never an author.
+_WIRE_BYLINE = re.compile(
+    r"[（(]\s*[^（）()]{0,12}?(?:特约|特約)?(?:记者|記者|特派员|特派員)\s*([^（）()\d]{1,30}?)\s*"
+    r"(\d{1,2}日)?\s*(?:综合|綜合)?(?:外电|外電)?(?:报导|报道|報導|報道|专电|專電|电|電)\s*[）)]"
+)
+# A byline as its own line: `作者：令狐卿`, `撰文 | 理强`, `文／王小明`.
+_LABELLED = re.compile(r"^\s*(?:作者|撰文|撰稿|文字|文)\s*[：:|｜/／]\s*(\S.{0,29})$")
+# A column's standfirst opening with its writer(s): `刘远举：…`, `程实、王宇哲：…`, `马卡罗夫：…`.
+_NAME = f"(?:[{HAN}]{{2,4}}|[{HAN}]{{1,8}}[·•．][{HAN}]{{1,8}})"
+_COLUMN = re.compile(f"^({_NAME}(?:、{_NAME}){{0,3}})[：:](?=.{{10}})")
+# Words that end organisations or roles, not people's names (`外交部：`, `编者按：`).
+_NOT_A_NAME_END = tuple("社部会會委院网網报報台局厅廳馆館处處所办辦府国國省市")
+_NOT_A_NAME = frozenset(
+    re.split(
+        r"\s+",
+        "记者 記者 编者 編者 编者按 編者按 导读 導讀 导语 導語 摘要 提要 按语 按語 问 答 原标题 原標題 "
+        "标题 標題 来源 來源 原文 作者 网友 網友 读者 讀者 评论 評論 主持人 嘉宾 嘉賓 注 编按 編按",
+    )
+)
 
 
 def clean_author(raw: str) -> str:
@@ -58,41 +86,104 @@ def clean_author(raw: str) -> str:
     return ", ".join(names)
 
 
-def rfa_reporter(credit: str) -> str:
-    """The reporter(s) of an RFA credit line (`记者：乔龙 责编：…`, `自由亚洲电台记者柳飞华盛顿报道 …`).
-
-    The reporter part may end with a place and 报道/报导, glued to the name or not; places come from
-    RFA_PLACES (data), so an unknown place stays glued to the name rather than eating it.
-    """
+def credit_reporter(credit: str) -> str:
+    """The reporter(s) of a staff credit line (`记者：乔龙 责编：…`, `自由亚洲电台记者柳飞华盛顿报道 …`)."""
     m = _CREDIT_REPORTER.search(clean_line(credit))
     if not m:
         return ""
-    reporters = _REPORTED.sub("", m.group(1).strip(" （）()")).strip()
+    return _names_before_places(_REPORTED.sub("", m.group(1).strip(" （）()")).strip())
+
+
+def wire_byline(text: str) -> str:
+    """The reporter named by a wire byline opening the text (`（中央社記者林小美台北3日電）`), or "".
+
+    With a day (`3日電`) a place must sit between name and day and be a known place; without one
+    (`综合报导`) what follows 记者 is the name, a glued known place removed.
+    """
+    m = _WIRE_BYLINE.search(text[:100])
+    if not m:
+        return ""
+    names = m.group(1).strip()
+    if m.group(2):
+        place = _glued_place(names)
+        if place is None or place == 0:
+            return ""
+        names = names[:place]
+    return _names_before_places(names)
+
+
+def labelled_author(line: str) -> str:
+    """The name(s) of a byline line (`作者：令狐卿`, `撰文 | 理强`), "" when the line is not one."""
+    m = _LABELLED.match(clean_line(line))
+    return byline_names(m.group(1)) if m else ""
+
+
+# After a byline's names: the next credit (`来源：…`, `排版 / …`), a description of the writer.
+_NEXT_LABEL = re.compile(
+    r"\s*(?:来源|來源|来自|來自|原标题|原標題|排版|摄影|攝影|图片|圖片|出品|审核|審核|配图|配圖|"
+    + CREDIT_ROLES
+    + r")\s*[：:/／|｜]|\s*来自微信公众号"
+)
+_PARENTHETICAL = re.compile(r"[（(][^（）()]*[）)]")
+# A writer's description around the name (`美国加州圣玛利学院教授`, `香港特约记者`, `作家赵瑜`).
+_ROLE_NOUN = re.compile(
+    r"(?:教授|学者|學者|社长|社長|记者|記者|作家|主编|主編|研究员|研究員|工作者|律师|律師|博士|总编|總編|主任"
+    r"|院长|院長|校长|校長)$"
+)
+_ROLE_PREFIX = re.compile(
+    f"^(?:[{HAN}]{{0,6}}特约记者|[{HAN}]{{0,6}}特約記者|记者|記者|作家|学者|學者)(?=[{HAN}]{{2,4}}$)"
+)
+_LONG_DESCRIPTION = 6  # a token longer than this beside a name describes the writer
+
+
+def byline_names(value: str) -> str:
+    """The person(s) a byline's value names: the next credit, parentheses and descriptions removed
+    (`徐贲 美国加州圣玛利学院教授` -> 徐贲, `码头水鬼2 来源：我无法呼吸` -> 码头水鬼2)."""
+    value = _NEXT_LABEL.split(clean_line(value), maxsplit=1)[0]
+    value = _PARENTHETICAL.sub(" ", value)
     names: list[str] = []
-    for token in _TOKENS.split(reporters):
-        token = token.removesuffix("综合")
-        for place in _PLACES_LONGEST_FIRST:
-            if token == place:
-                token = ""
-                break
-            if token.endswith(place):
-                token = token[: -len(place)]
-                break
-        if token:
-            names.append(token)
+    for part in re.split(r"[、,，/／]", value):
+        if not HAN_RE.search(part):  # a Latin name keeps its spaces (`Ben Knight`)
+            names.append(part.strip())
+            continue
+        tokens = part.split()
+        if len(tokens) > 1:  # `徐贲 美国加州圣玛利学院教授`: the name, not its description
+            tokens = [t for t in tokens if not _ROLE_NOUN.search(t) and len(t) <= _LONG_DESCRIPTION]
+        names.extend(_ROLE_PREFIX.sub("", t) for t in tokens[:1])
     return clean_author(", ".join(names))
 
 
-def cna_reporter(text: str) -> str:
-    """CNA names its reporter in the opening `（中央社記者林小美台北3日電）`; "" without a known place.
-
-    Name and place are glued together, so the place must be one of CNA_PLACES (data): an unknown
-    place gives no author rather than a wrong one.
-    """
-    m = _CNA_BYLINE.search(text[:80])
+def column_author(lead: str) -> str:
+    """The writer(s) a column's standfirst opens with (`刘远举：…`), "" for an organisation or a label."""
+    m = _COLUMN.match(lead)
     if not m:
         return ""
-    place = _CNA_PLACE.search(m.group(1))
-    if place is None or place.start() == 0:
+    names = m.group(1).split("、")
+    if any(n in _NOT_A_NAME or n.endswith(_NOT_A_NAME_END) for n in names):
         return ""
-    return clean_author(", ".join(_TOKENS.split(m.group(1)[: place.start()])))
+    return clean_author(", ".join(names))
+
+
+def _glued_place(text: str) -> int | None:
+    """Where a known place (with its 縣/市) glued to the end of `text` starts, or None."""
+    for suffix in ("", *_PLACE_SUFFIX):
+        if suffix and not text.endswith(suffix):
+            continue
+        core = text[: len(text) - len(suffix)]
+        for place in _PLACES_LONGEST_FIRST:
+            if core.endswith(place):
+                return len(core) - len(place)
+    return None
+
+
+def _names_before_places(text: str) -> str:
+    """Names from `甲乙、丙丁戊新竹`: tokens split at separators, a place glued at the end of one removed."""
+    names: list[str] = []
+    for token in _TOKENS.split(text):
+        token = token.removesuffix("综合").removesuffix("綜合")
+        cut = _glued_place(token)
+        if cut is not None:
+            token = token[:cut]
+        if token:
+            names.append(token)
+    return clean_author(", ".join(names))

@@ -1,8 +1,9 @@
 """Date evidence and the `published` resolution order.
 
-An article can carry several times: the outlet's own date line or <time> element, the archiver's
-<!--ms--> stamp (the feed's time, `fed_at`), a front-matter `date`, a `日期：` line and a date in the URL.
-They differ in trust, so `published` takes the first PLAUSIBLE one in this order (issue 2):
+`published` is the publication date the page shows its readers. An article can carry several times: the
+outlet's own date line or <time> element, the archiver's <!--ms--> stamp (the feed's time, `fed_at`), a
+front-matter `date`, a `日期：` line, a wire dateline opening the text (`路透北京7月10日 -`) and a date in the
+URL. They differ in trust, so `published` takes the first PLAUSIBLE one in this order:
 
 1. the outlet's own full date-time (date line: DW/Reuters ISO, VOA RFC 2822, RFI Paris time, NYT;
    or a `<time datetime>` carrying a time of day)          published_from = "dateline" | "time_element"
@@ -11,10 +12,14 @@ They differ in trust, so `published` takes the first PLAUSIBLE one in this order
 4. a `日期：` line                                           "date_line_text"
 5. a date in the URL (midnight UTC of that day)              "url"
 
-A date-only value from the outlet (BBC `2020年 7月 14日`, `<time datetime="2024-06-25">`) is not a
-publication TIME, so it does not beat the stamp — except when the stamp is more than two days away from
-it: then the article was re-fed long after publication and the outlet's day (midnight UTC) is closer to
-the truth ("dateline_date" | "time_element_date").
+A date-only value from the outlet (BBC `2020年 7月 14日`, an Economist print-issue date) is the date the page
+shows: the stamp supplies the time of day only when it falls on that date; otherwise the page's day is kept
+(midnight UTC: "dateline_date" | "time_element_date") — a re-fed old article, or a print issue dated two
+days after its web release. A wire dateline in the text ("text_dateline_date") overrules a stamp, front
+matter or `日期：` line more than two days away from it: those are the feed's times, not the outlet's.
+An update time (`<time class="updated">`) is never the publication date (zhnews.extract.meta sets it aside).
+When the evidence seen disagrees by more than a day, `published_from` says which was chosen over which
+(`time_element_date; fed_at 2.3 days earlier`): see explain().
 Plausible means from 1990-01-01 up to the end of tomorrow (UTC); anything else falls through.
 """
 
@@ -30,7 +35,10 @@ from zoneinfo import ZoneInfo
 from dateutil import parser as date_parser
 
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
-REFEED_GAP = timedelta(days=2)
+DISAGREE = timedelta(days=1)  # evidence further apart than this disagrees: the choice is explained
+# A wire dateline names a local day (Washington's 24th is Taipei's 25th): only a wider gap means the feed
+# stamp is days late.
+TEXT_GAP = timedelta(days=2)
 
 PARIS = ZoneInfo("Europe/Paris")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -161,6 +169,7 @@ def resolve(
     date_line: Evidence | None,
     url: Evidence | None,
     now: datetime | None = None,
+    text_dateline: Evidence | None = None,
 ) -> Evidence | None:
     """Apply the resolution order of the module docstring; None when no evidence is plausible."""
     limit_ok = [e for e in outlet_dates if plausible(e.when, now)]
@@ -170,16 +179,94 @@ def resolve(
     day_only = limit_ok[0] if limit_ok else None
     if plausible(fed_at, now):
         assert fed_at is not None
-        if day_only is not None and abs(fed_at - day_only.when) > REFEED_GAP:
-            return Evidence(day_only.when, day_only.source + "_date", False, day_only.local)
+        if day_only is not None and not _same_day(fed_at, day_only):
+            return _as_date(day_only)
+        if day_only is None and text_dateline is not None and abs(fed_at - text_dateline.when) > TEXT_GAP:
+            return text_dateline
         return Evidence(fed_at, "fed_at")
     for candidate in (front_matter, date_line):
         if candidate is not None and plausible(candidate.when, now):
+            if text_dateline is not None and abs(candidate.when - text_dateline.when) > TEXT_GAP:
+                return text_dateline
             return candidate
     if day_only is not None:
-        return Evidence(day_only.when, day_only.source + "_date", False, day_only.local)
+        return _as_date(day_only)
+    if text_dateline is not None:
+        return text_dateline
     if url is not None and plausible(url.when, now):
         return url
+    return None
+
+
+def _same_day(when: datetime, day: Evidence) -> bool:
+    """`when` falls on the calendar day the page shows, read in the outlet's own zone."""
+    shown = day.local or day.when
+    zone = shown.tzinfo or UTC
+    return when.astimezone(zone).date() == shown.date()
+
+
+def _as_date(day: Evidence) -> Evidence:
+    return Evidence(day.when, day.source + "_date", False, day.local)
+
+
+def explain(chosen: Evidence, evidence_seen: list[Evidence | None]) -> str:
+    """`published_from`: the chosen evidence, and the strongest disagreement when one exceeds a day.
+
+    `dateline` when all agree; `time_element_date; fed_at 2.3 days later` when the page's date was kept
+    against a feed stamp two days after it.
+    """
+    worst: tuple[timedelta, Evidence] | None = None
+    for ev in evidence_seen:
+        if ev is None or ev is chosen or not plausible(ev.when):
+            continue
+        gap = _gap(chosen, ev)
+        if gap > DISAGREE and (worst is None or gap > worst[0]):
+            worst = (gap, ev)
+    if worst is None:
+        return chosen.source
+    gap, ev = worst
+    side = "later" if ev.when > chosen.when else "earlier"
+    return f"{chosen.source}; {ev.source} {gap.total_seconds() / 86400:.1f} days {side}"
+
+
+def _gap(a: Evidence, b: Evidence) -> timedelta:
+    """How far apart two pieces of evidence are; a date without a time stands for its whole day."""
+    a_end = a.when + (timedelta(0) if a.has_time else timedelta(days=1))
+    b_end = b.when + (timedelta(0) if b.has_time else timedelta(days=1))
+    return max(timedelta(0), a.when - b_end, b.when - a_end)
+
+
+# A wire dateline opening the text: `路透北京7月10日 -`, `（中央社台北5日電）`, `【大纪元2021年07月10日讯】`,
+# `（法新社日本福冈县久留米8日电）`. Month and year, when left out, are those of the reference (the stamp).
+_TEXT_DATELINE = re.compile(
+    r"^.{0,4}?(?:路透|新华社|新華社|中新社|法新社|美联社|美聯社|中央社|共同社|大纪元|大紀元|韩联社|韓聯社|德新社)"
+    r"[^\d（）()【】]{0,12}?(?:(\d{4})年)?(?:(\d{1,2})月)?(\d{1,2})日\s*(?:电|電|讯|訊|专电|專電|\s[-–—])"
+)
+
+
+def text_dateline(text: str, reference: datetime | None) -> Evidence | None:
+    """The day a wire dateline at the start of the text names, completed from `reference` (the feed's
+    stamp): the latest such day no later than the day after it. None without one."""
+    m = _TEXT_DATELINE.match(text[:60])
+    if not m or reference is None:
+        return None
+    year, month, day = (int(g) if g else 0 for g in m.groups())
+    limit = (reference + timedelta(days=1)).date()
+    if year and month:
+        wanted = [(year, month)]
+    elif month:
+        wanted = [(limit.year, month), (limit.year - 1, month)]
+    else:  # the day alone: this month or one of the two before it
+        wanted = [divmod(limit.year * 12 + limit.month - 1 - back, 12) for back in range(3)]
+        wanted = [(y, mo + 1) for y, mo in wanted]
+    for y, mo in wanted:
+        try:
+            found = date(y, mo, day)
+        except ValueError:
+            continue
+        if found <= limit or year:
+            midnight = datetime.combine(found, datetime.min.time(), tzinfo=UTC)
+            return Evidence(midnight, "text_dateline_date", False)
     return None
 
 

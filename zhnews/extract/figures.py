@@ -109,17 +109,20 @@ def caption_text(tag: Tag) -> str:
     return clean_line("".join(parts))
 
 
-def figure_wrapper(img: Tag, root: Tag) -> Tag | None:
+def figure_wrapper(img: Tag, root: Tag, in_noscript: bool = False) -> Tag | None:
     """The element that wraps this image with its caption and credit (BBC, NYT `<p><img><small>`...).
 
     Climb while the ancestor still holds only this image, no text before it and a short text after it;
     the highest such ancestor is the figure. Called when the walk meets the image: since nothing precedes
-    the image inside the wrapper, nothing of it has been emitted yet.
+    the image inside the wrapper, nothing of it has been emitted yet. `in_noscript`: the image is a
+    lazy page's <noscript> picture, which then counts as the wrapper's image.
     """
     best: Tag | None = None
     node = img.parent
     while node is not None and node.name not in _NOT_FIGURE and node is not root:
-        if not _small_single_image(node) or (node.name == "p" and not _text_only_in_captions(node)):
+        if not _small_single_image(node, in_noscript):
+            break
+        if node.name == "p" and not _text_only_in_captions(node):
             break
         best = node
         node = node.parent
@@ -141,7 +144,7 @@ def _text_only_in_captions(p: Tag) -> bool:
     return True
 
 
-def _small_single_image(node: Tag) -> bool:
+def _small_single_image(node: Tag, in_noscript: bool = False) -> bool:
     """One image (outside <noscript>), no text before it, at most _FIGURE_TEXT_LIMIT characters after.
 
     A caption follows its picture; text before the image means a paragraph with an inline picture.
@@ -160,7 +163,7 @@ def _small_single_image(node: Tag) -> bool:
                     return False
             elif el.name in _BLOCKERS and el is not node:
                 return False
-            elif el.name != "noscript":
+            elif el.name != "noscript" or in_noscript:
                 stack.extend(reversed(el.contents))
         elif type(el) is NavigableString:
             text += len(el.strip())

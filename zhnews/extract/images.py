@@ -12,7 +12,9 @@ from zhnews.text import HAN_RE, clean_line
 
 # Image sources that are not pictures: inline placeholders, 1-px spacers, icons, emoji, generic logos.
 _PLACEHOLDER_PARTS = ("/icon-", "/icon_", "++plone++", "/meta_og_twcards/", "/emoji/", "og-fallback-image")
-_SPACER_WORDS = ("blank", "spacer", "placeholder", "1px", "pixel", "transparent")
+_SPACER_WORDS = (
+    "blank", "spacer", "placeholder", "1px", "pixel", "transparent", "banner", "divider", "separator",
+)
 _GENERIC_ALT = re.compile(
     r"^(?:image|img|photo|picture|file|poster|图片|圖片|\W*|[\w.-]+\.(?:jpe?g|png|gif|webp))$", re.IGNORECASE
 )
@@ -34,8 +36,29 @@ def alt_caption(img: Tag) -> str:
     return alt
 
 
+def declared_size(img: Tag) -> tuple[int, int] | None:
+    """(width, height) as the <img> declares them in pixels, None when it does not say both."""
+    try:
+        return int(attr(img, "width").removesuffix("px")), int(attr(img, "height").removesuffix("px"))
+    except ValueError:
+        return None
+
+
+_PIXEL = 2  # a declared size this small is a tracking pixel (`width="1" height="1"`), never a picture
+_PHOTO = 100  # both sides at least this, neither side over 5 times the other: a picture, not a strip
+
+
+def declared_photo(img: Tag) -> bool:
+    """The <img> declares the size of a picture (not of a rule, strip or icon)."""
+    size = declared_size(img)
+    return size is not None and min(size) >= _PHOTO and max(size) <= 5 * min(size)
+
+
 def image_src(img: Tag, base_url: str) -> str:
-    """The real image behind an <img>: lazy-loading attributes first, placeholders and empty src skipped."""
+    """The real image behind an <img>: lazy-loading attributes first, placeholders, tracking pixels and
+    empty src skipped."""
+    if "width" in img.attrs and (size := declared_size(img)) is not None and max(size) <= _PIXEL:
+        return ""
     for key in ("data-lazy-src", "data-src", "data-original", "src"):
         value = img.get(key)
         if isinstance(value, str) and plausible_src(value.strip()):
@@ -46,6 +69,26 @@ def image_src(img: Tag, base_url: str) -> str:
         if first and plausible_src(first[0]):
             return unwrap_proxy(absolute_url(first[0], base_url))
     return ""
+
+
+_DISTINCT_NAME = 6
+
+
+def image_key(src: str) -> str:
+    """What two renditions of one picture share: its file name (with its folder when the name is as bare
+    as `1.jpg`), not the size folders an image server puts before it (`/640/…`, `/w:310/p:16x9/`) or a
+    `.webp` it appends."""
+    parts = src.split("?", 1)[0].lower().split("/")[3:]  # the path, without scheme and host
+    # the last part that is a file name (RFA's Plone writes `…/photo.jpg/image`) and its folder
+    named = [i for i, part in enumerate(parts) if "." in part and not part.startswith("@")]
+    if not named:
+        return src
+    i = named[-1]
+    name = parts[i].removesuffix(".webp")
+    stem = name.rsplit(".", 1)[0]
+    if len(stem) >= _DISTINCT_NAME and not stem.isdigit():
+        return name  # a name of its own (`hk0703.jpg`): every rendition of the picture bears it
+    return "/".join([*parts[max(0, i - 1) : i], name])  # `1.jpg`: only its folder tells pictures apart
 
 
 def real_image(img: Tag) -> bool:
@@ -63,6 +106,8 @@ def plausible_src(src: str) -> bool:
     low = src.lower()
     if low.startswith("data:") or any(part in low for part in _PLACEHOLDER_PARTS):
         return False
+    if "?url=" in low and any(host in low for host in _PROXY_MARKS):  # judge the picture behind the proxy
+        low = low.split("?url=", 1)[1].split("&", 1)[0]
     path = low.split("?", 1)[0]
     if path.endswith(".svg"):
         return False

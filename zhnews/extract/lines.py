@@ -13,13 +13,20 @@ from zhnews.text import HAN, clean_line
 
 BR = "\x00"  # line-break marker inside a text buffer (never in real text: clean_line removes NUL)
 
-# Lines shorter than this are lines on purpose (verse, headings, names, `【阅读警告】`), not hard wraps.
-_WRAP_MIN = 25
+# Lines narrower than this (Han characters count double, as they print) are lines on purpose (verse,
+# headings, names, `【阅读警告】`, a letter's signature), not hard wraps: pasted text wraps at ~40 Han
+# characters or ~70 Latin ones.
+_WRAP_MIN_WIDTH = 50
 # A line that starts a new item even after a single <br>: a label (`嘉宾：…`), a bullet or a number.
 _LINE_START = re.compile(
     r"(?:[^\s，。：:]{1,8}[：:]|[•·*]|\d{1,2}[、.．)）]|[（(][一二三四五六七八九十\d]{1,3}[)）])"
 )
 _SENTENCE_END = re.compile(r"[。！？!?…；;：:”」』）)]\s*$")
+# A hard wrap falls mid-phrase: a letter, digit or Han character on both sides of the break. A line ending
+# in a comma or a dash, or the next one opening with a bracket or a bullet, was broken on purpose (a list of
+# headlines `… | 湖州池慎刚案限制旁听，`).
+_WORD_END = re.compile(f"[\\w{HAN}]$")
+_WORD_START = re.compile(f"^[\\w{HAN}]")
 # ASCII angle brackets in Chinese text are a typist's title marks (《四川省实施<妇女权益保障法>办法》): the
 # nested-title marks 〈〉 say the same without looking like a leftover HTML tag; a lone `<` becomes `＜`.
 _ANGLED_HAN = re.compile(f"<([^<>]*[{HAN}][^<>]*)>")
@@ -33,11 +40,20 @@ def typeset(raw: str) -> str:
     return _ANGLED_HAN.sub(r"〈\1〉", text).replace("<", "＜")
 
 
+def _width(line: str) -> int:
+    """Printed width: a Han character is as wide as two Latin ones."""
+    return len(line) + len(_HAN_CHAR.findall(line))
+
+
+_HAN_CHAR = re.compile(f"[{HAN}]")
+
+
 def split_lines(parts: list[tuple[str, str]], has_br: bool) -> list[tuple[str, str]]:
     """(text, html) paragraphs from one block's pieces, cut at its <br>s where they end a line of meaning.
 
     Two or more <br> in a row always make a new paragraph (VOA). A single <br> does too, unless it is a
-    hard wrap: the line before is long (pasted text in CDT cut at ~40 characters), does not end a sentence,
+    hard wrap: the line before is wide (pasted text in CDT cut at ~40 characters) and the break falls
+    mid-phrase (word characters on both sides: not after a comma, a sentence end or before a bullet),
     and the next line does not start an item (`嘉宾：…`, `1、…`, `•`). Wrapped lines are joined — directly
     between Chinese characters, with a space between Latin words.
     """
@@ -69,11 +85,13 @@ def split_lines(parts: list[tuple[str, str]], has_br: bool) -> list[tuple[str, s
         if not text:
             prev_breaks = max(prev_breaks, breaks)
             continue
-        wrapped = (  # a hard wrap: a long line cut mid-sentence, continued on the next line
+        wrapped = (  # a hard wrap: a long line cut mid-phrase, continued on the next line
             prev_breaks < 2
-            and len(prev_line) >= _WRAP_MIN
-            and not _SENTENCE_END.search(prev_line)
+            and _width(prev_line) >= _WRAP_MIN_WIDTH
+            and _WORD_END.search(prev_line) is not None
+            and _WORD_START.match(text) is not None
             and not _LINE_START.match(text)
+            and not (prev_line[-1].isascii() and text[0].isupper())  # `…congress` / `Bogotá`: a new line
         )
         if out and wrapped:
             last_text, last_html = out[-1]

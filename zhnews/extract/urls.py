@@ -9,7 +9,7 @@ query parameters are kept: `?full=y` may matter to an outlet).
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 _ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
 # Runs of slashes in a path, except right after a colon: a nested URL (`/https://…`) keeps its `//`.
@@ -70,8 +70,10 @@ def canonical_url(url: str) -> str:
     path = _normalise_escapes(_SLASHES.sub("/", parts.path) or "/", _PATH_SAFE)
     query = ""
     if parts.query:
-        pairs = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
-        query = _normalise_escapes(urlencode(pairs, safe=_QUERY_SAFE), _QUERY_SAFE)
+        # Each `key=value` item as written: a key without a value keeps no `=` (DW writes a literal `?` in
+        # its slug, `…华为?/a-54180796`, whose "query" `/a-54180796` must come back as it was).
+        items = [item for item in parts.query.split("&") if item and not _is_tracking(item.split("=", 1)[0])]
+        query = _normalise_escapes("&".join(items), _QUERY_SAFE)
     return urlunsplit(("https", netloc, path, query, ""))
 
 

@@ -19,16 +19,37 @@ from bs4 import NavigableString, Tag
 from zhnews.article import Image
 from zhnews.extract import figures
 from zhnews.extract.boilerplate import NAV_LINK, NAV_PREFIXES, RELATED, is_chrome
-from zhnews.extract.images import alt_caption, attr, image_src, real_image
+from zhnews.extract.images import alt_caption, attr, declared_photo, image_key, image_src, real_image
 from zhnews.extract.lines import BR, split_lines
+from zhnews.extract.soup import body_element, make_soup
 from zhnews.extract.tag_roles import INLINE, MAX_DEPTH, SKIP_TAGS
 
 _MEDIA = frozenset({"audio", "video", "iframe", "object", "embed"})
+# Media elements written unclosed make lxml nest the rest of the article inside them (`<p>A</p><embed
+# src=…><p>B</p>` puts B inside the embed). An embed never has content of its own; video, audio and object
+# have only a short fallback line, never paragraphs: block content inside them is the article going on.
+_SWALLOWING = frozenset({"embed", "object", "video", "audio"})
+_NEVER_FALLBACK = frozenset({"source", "track", "param"})
+_FLOW = frozenset({
+    "p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote",
+    "figure", "table", "img", "picture",
+})
 _HEADINGS = {"h1": "h2", "h2": "h2", "h3": "h3", "h4": "h4", "h5": "h4", "h6": "h4"}
 _FORMAT = frozenset({"strong", "b", "em", "i"})
 _BOLD = frozenset({"strong", "b"})
-# Lead (standfirst) markers in class names: BBC 2020 `story-body__introduction`, FT `story-lead`.
-_LEAD_CLASS = re.compile(r"introduction|standfirst|story-lead|\blede\b|article-lead|summary", re.IGNORECASE)
+# Lead (standfirst) markers in class names: BBC 2020 `story-body__introduction`, FT `story-lead`, and the
+# usual names of news sites and blog themes (`dek`, `standfirst`, `blog-post__description`, `summary`).
+_LEAD_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:introduction|intro|standfirst|lede|lead|dek|summary|description|excerpt|subtitle|subhead"
+    r"|chapo|teaser|abstract)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+# A caption's own class (`caption`, BEM `media-with-caption__caption`, `wp-caption-text`, CNA `picinfo`), not
+# a container's that merely has one (`has-caption`, `media-with-caption`).
+_CAPTION_CLASS = re.compile(
+    r"(?:^|\s)(?:[\w-]*__caption|caption|image-caption|photo-caption|wp-caption-text|picinfo)(?:$|\s)",
+    re.IGNORECASE,
+)
 _EMOJI_CLASS = re.compile(r"wp-smiley|emoji", re.IGNORECASE)
 
 
@@ -37,6 +58,8 @@ def read_blocks(root: Tag, base_url: str) -> list[Block]:
     walker = _Walker(base_url, root)
     walker.walk(root)
     walker.flush()
+    if walker.repeated - walker.photos:
+        return [b for b in walker.blocks if not _decoration(b, walker.repeated - walker.photos)]
     return walker.blocks
 
 
@@ -61,6 +84,8 @@ class _Walker:
     def __init__(self, base_url: str, root: Tag) -> None:
         self.base_url = base_url
         self.root = root
+        self.page_text = -1  # characters of text in the page, counted when first needed
+        self.text_seen = 0  # characters of the page's text walked so far (stripped: a lower bound)
         self.suppress: Tag | None = None  # a figure wrapper already read: skip the rest of its content
         self.blocks: list[Block] = []
         self.parts: list[tuple[str, str]] = []  # (text, html) pieces of the paragraph being built
@@ -73,7 +98,10 @@ class _Walker:
         self.bold_depth = self.link_depth = 0
         self.bold_chars = self.plain_chars = self.link_chars = 0
         self.consumed: set[int] = set()  # ids of caption nodes already used for an image
-        self.seen_src: set[str] = set()
+        self.seen_src: set[str] = set()  # image_key() of every picture added: renditions of one are one
+        self.exact_src: set[str] = set()
+        self.repeated: set[str] = set()  # a picture met twice without caption is a border or separator…
+        self.photos: set[str] = set()  # …unless its <img> declares a picture's size (placed twice)
         self.srcs: dict[int, str] = {}  # id(img) -> image_src: a figure's image is met twice (img, figure)
 
     # -- output --
@@ -101,6 +129,7 @@ class _Walker:
         # html.escape(s, quote=False), without the call: this runs for every text node of every article
         self.parts.append((s, s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")))
         n = len(s.strip())
+        self.text_seen += n
         if self.link_depth:
             self.link_chars += n
         elif self.bold_depth:
@@ -112,9 +141,13 @@ class _Walker:
         self.parts.append(("", html))
 
     def add_image(self, src: str, caption: str) -> None:
-        if src in self.seen_src:
+        key = image_key(src)
+        if key in self.seen_src:
+            if src in self.exact_src:
+                self.repeated.add(src)  # the very same file again: a border or separator
             return
-        self.seen_src.add(src)
+        self.seen_src.add(key)
+        self.exact_src.add(src)
         figure = Block("figure", image=Image(src=src, caption=figures.tidy_caption(caption)))
         if any(t.strip() for t, _ in self.parts):
             self.pending.append(figure)  # an image inside a sentence: the text stays one paragraph
@@ -139,11 +172,16 @@ class _Walker:
 
     def dispatch(self, tag: Tag, depth: int) -> None:
         name = tag.name
-        if name in SKIP_TAGS or id(tag) in self.consumed or (tag.attrs and is_chrome(tag)):
+        if name == "noscript" and id(tag) not in self.consumed:
+            self.noscript_images(tag)
+            return
+        if name in SKIP_TAGS or id(tag) in self.consumed or (tag.attrs and self.chrome(tag)):
             if name in _MEDIA:  # its `<div><small>` caption goes with it
                 cap = figures.caption_after(tag)
                 if cap is not None:
                     self.consumed.add(id(cap))
+                if tag.contents:
+                    self.swallowed(tag, depth)
             return
         if name in _FORMAT:
             self.markup(f"<{name}>")
@@ -193,8 +231,57 @@ class _Walker:
         else:  # p, div, table cells and anything unknown: a block boundary keeps texts apart
             lead = False
             if name in {"p", "div"} and "class" in tag.attrs:
-                lead = _LEAD_CLASS.search(attr(tag, "class")) is not None
+                classes = attr(tag, "class")
+                if _CAPTION_CLASS.search(classes):  # a caption set as a <div>/<p>: it is no paragraph
+                    self.stray_caption(tag)
+                    return
+                lead = _LEAD_CLASS.search(classes) is not None
             self.block(tag, depth, None, lead)
+
+    def chrome(self, tag: Tag) -> bool:
+        return is_chrome(tag) and not self.main(tag)
+
+    def main(self, tag: Tag) -> bool:
+        """The element holds most of the page's text: whatever its class says, it is the article
+        (WordPress writes `tag-social-media` into the class of `<article>`)."""
+        if tag.name not in _FLOW or tag.name in {"img", "picture", "figure"}:
+            return False
+        text = len(tag.get_text())
+        if text <= self.text_seen:  # the page holds at least the text walked so far and this: not most
+            return False
+        if self.page_text < 0:  # a whole-tree count, only when the cheap bound cannot decide
+            self.page_text = len(self.root.get_text())
+        return 2 * text > self.page_text
+
+    def noscript_images(self, tag: Tag) -> None:
+        """A lazy-loading page shows some pictures only in <noscript> (its script fills the visible <img>
+        later): such a picture counts, unless the page already showed it (the copy of a visible image)."""
+        for img in _images_in(tag):
+            src = self.src(img)
+            if not src or image_key(src) in self.seen_src:
+                continue
+            wrapper = figures.figure_wrapper(img, self.root, in_noscript=True)
+            if wrapper is not None and wrapper is not tag and tag in wrapper.descendants:
+                self.figure(wrapper)  # its caption and credit go with it: skip the rest of the wrapper
+                self.suppress = wrapper
+                return
+            self.add_image(src, self.take_caption_after(img) or alt_caption(img))
+
+    def swallowed(self, tag: Tag, depth: int) -> None:
+        """The article text lxml nested inside an unclosed media element is read; its fallback is not."""
+        if tag.name == "iframe":  # lxml keeps an unclosed iframe's rest as raw text
+            raw = tag.string
+            if raw is not None and "</" in raw:
+                self.walk(body_element(make_soup(str(raw))), depth)
+            return
+        for child in tag.contents:
+            if isinstance(child, Tag):
+                if child.name in _NEVER_FALLBACK:
+                    continue
+                if tag.name == "embed" or child.name in _FLOW:
+                    self.dispatch(child, depth + 1)
+            elif tag.name == "embed" and type(child) is NavigableString:
+                self.add_text(child)
 
     def block(self, tag: Tag, depth: int, kind: str | None, lead: bool = False) -> None:
         self.flush()
@@ -208,8 +295,8 @@ class _Walker:
 
     def link(self, tag: Tag, depth: int) -> None:
         first = next(tag.strings, "")
-        if first[:4] in NAV_PREFIXES and NAV_LINK.match(tag.get_text().strip()):
-            return  # "点击查看本文英文版" and the like: navigation, not text
+        if first[:4] in NAV_PREFIXES and NAV_LINK.match(tag.get_text().strip()) and _ends_sentence(tag):
+            return  # "点击查看本文英文版" and the like: navigation, not text (unless a sentence goes on)
         # The href is resolved (absolute https, or dropped) by sanitise_html, the one place that does it.
         href = tag.get("href")
         self.markup(f'<a href="{escape(href)}">' if isinstance(href, str) and href.strip() else "<a>")
@@ -232,11 +319,15 @@ class _Walker:
 
     def image(self, img: Tag) -> None:
         if _EMOJI_CLASS.search(attr(img, "class")) or "/emoji/" in str(img.get("src") or ""):
-            self.add_text(attr(img, "alt"))  # WordPress emoji: the character itself is the text
+            alt = attr(img, "alt")
+            self.add_text(alt)  # WordPress emoji: the character itself is the text
+            self.text_seen -= len(alt.strip())  # (an attribute: not part of the page's text)
             return
         src = self.src(img)
         if not src:
             return
+        if declared_photo(img):
+            self.photos.add(src)
         wrapper = figures.figure_wrapper(img, self.root)
         if wrapper is not None:  # its text is the caption, not paragraphs: read it now, skip it after
             self.figure(wrapper)
@@ -246,9 +337,10 @@ class _Walker:
 
     def figure(self, fig: Tag) -> None:
         """<figure>, or any short element that wraps one image: images plus a caption, never paragraphs."""
-        imgs = [
-            el for el in _images_in(fig) if not any(p.name == "noscript" for p in el.parents if p is not fig)
-        ]
+        every = _images_in(fig)
+        imgs = [el for el in every if not any(p.name == "noscript" for p in el.parents if p is not fig)]
+        if not any(self.src(img) for img in imgs):  # lazy: a placeholder shown, the picture in <noscript>
+            imgs = every
         caption = figures.caption_text(fig)
         following = self.take_caption_after(fig)
         for img in imgs:
@@ -286,6 +378,22 @@ class _Walker:
         last = self.blocks[-1] if self.blocks else None
         if text and last is not None and last.kind == "figure" and last.image and not last.image["caption"]:
             last.image["caption"] = figures.tidy_caption(text)
+
+
+def _ends_sentence(tag: Tag) -> bool:
+    """Nothing of the sentence follows the element: the end of its block or sentence punctuation."""
+    sib = tag.next_sibling
+    while isinstance(sib, NavigableString) and not sib.strip():
+        sib = sib.next_sibling
+    if isinstance(sib, NavigableString):
+        return sib.strip()[:1] in {"。", "！", "？", ".", "!", "?", "）", ")"}
+    return sib is None or (isinstance(sib, Tag) and sib.name not in INLINE)
+
+
+def _decoration(b: Block, repeated: set[str]) -> bool:
+    """A captionless picture met twice in one article: a border or separator, not a photo."""
+    image = b.image
+    return b.kind == "figure" and image is not None and image["src"] in repeated and not image["caption"]
 
 
 def _images_in(tag: Tag) -> list[Tag]:
