@@ -111,11 +111,14 @@ async def _counts(datasette: Any, db: Any, plan: engine.Plan, catalog: Catalog, 
     return counts
 
 
-def _page(conn: Any, plan: engine.Plan, request: SearchRequest) -> engine.Page:
-    if request.sort == "relevance":
-        return engine.ranked_page(conn, plan, after=request.after, size=request.size)
-    return engine.time_page(conn, plan, newest=request.sort == "newest", after=request.after,
-                            size=request.size)
+def _page(conn: Any, plan: engine.Plan, request: SearchRequest) -> tuple[str, engine.Page]:
+    """The sort used and one page of results. Without a sort asked for: best first when a ranking covers
+    every match (at most engine.RANK_WINDOW), else newest first (the page says so; relevance is a click)."""
+    sort = request.sort or ("newest" if engine.many_matches(conn, plan) else "relevance")
+    if sort == "relevance":
+        return sort, engine.ranked_page(conn, plan, after=request.after, size=request.size)
+    return sort, engine.time_page(conn, plan, newest=sort == "newest", after=request.after,
+                                  size=request.size)
 
 
 def _articles(conn: Any, rowids: list[int], query: str) -> list[dict[str, Any]]:
@@ -160,10 +163,12 @@ async def search_data(datasette: Any, db: Any, request: SearchRequest, *, path: 
     plans = await _run(datasette, db, lambda conn: [engine.plan(conn, s, catalog) for s in searches])
     page_task = asyncio.ensure_future(_run(datasette, db, lambda conn: _page(conn, plans[0], request)))
     counts = [await _counts(datasette, db, plan, catalog, cache=cache) for plan in plans] if counted else []
-    page: engine.Page = await page_task
+    sort, page = await page_task
     articles = await _run(datasette, db, lambda conn: _articles(conn, page.rowids, request.query))
-    next_url = request.url(path, after=page.next_cursor) if page.next_cursor else None
-    data.update(page=page, articles=articles, next_url=next_url)
+    used = request.sorted_by(sort)
+    next_url = used.url(path, after=page.next_cursor) if page.next_cursor else None
+    data.update(page=page, articles=articles, next_url=next_url, sort=sort, auto_sort=not request.sort,
+                rank_window=engine.RANK_WINDOW)
     if not counted:
         return data
     first = request.since.strftime("%Y-%m") if request.since else ""
@@ -194,7 +199,8 @@ def _json(data: dict[str, Any], request: SearchRequest, shape: str) -> Response:
     if shape == "array":
         return Response.json(articles)
     catalog: Catalog = data["catalog"]
-    body: dict[str, Any] = {"queries": list(request.queries), "sort": request.sort, "results": articles}
+    body: dict[str, Any] = {"queries": list(request.queries), "sort": data.get("sort", request.sort),
+                            "results": articles}
     if request.queries:
         body.update(
             totals={q: c.total for q, c in zip(request.queries, data["counts"], strict=True)},
@@ -204,7 +210,7 @@ def _json(data: dict[str, Any], request: SearchRequest, shape: str) -> Response:
             by_year=data["by_year"],
             by_month=data["counts"][0].by_month(),
             timeline=data["timeline"].rows(),
-            ranked_since=data["page"].ranked_since if request.sort == "relevance" else None,
+            ranked_since=data["page"].ranked_since if data["sort"] == "relevance" else None,
             next=data["next_url"],
         )
     return Response.json(body)

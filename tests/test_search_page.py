@@ -167,15 +167,28 @@ async def test_results_show_highlighted_snippets_and_title_hits_first(ds: Datase
     assert outlets == {r["id"] for r in rows(db, "select id from outlets where articles > 0")}
 
 
-async def test_a_very_common_term_ranks_the_newest_months_and_says_so(
+async def test_a_very_common_term_lists_newest_first_and_says_why(
         corpus_ds: Datasette, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(engine, "RANK_WINDOW", 40)
     data = await page_json(corpus_ds, f"q={quote('中国')}")
-    assert data["ranked_since"]
+    assert data["sort"] == "newest" and data["ranked_since"] is None
     page = soup((await get(corpus_ds, f"/news/search?q={quote('中国')}")).text)
+    assert "40" in page.select_one(".zh-window").get_text()
+    assert page.select_one(".zh-sorts strong").get_text().endswith("Newest")
+    assert "sort=newest" in page.select_one("a[rel=next]")["href"]
+    rare = await page_json(corpus_ds, f"q={quote('刘建超')}")
+    assert rare["sort"] == "relevance"
+    rare_page = soup((await get(corpus_ds, f"/news/search?q={quote('刘建超')}")).text)
+    assert rare_page.select_one(".zh-window") is None
+
+
+async def test_relevance_on_a_very_common_term_ranks_the_newest_months_and_says_so(
+        corpus_ds: Datasette, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine, "RANK_WINDOW", 40)
+    data = await page_json(corpus_ds, f"q={quote('中国')}&sort=relevance")
+    assert data["sort"] == "relevance" and data["ranked_since"]
+    page = soup((await get(corpus_ds, f"/news/search?q={quote('中国')}&sort=relevance")).text)
     assert data["ranked_since"] in page.select_one(".zh-window").get_text()
-    rare = soup((await get(corpus_ds, f"/news/search?q={quote('刘建超')}")).text)
-    assert rare.select_one(".zh-window") is None
 
 
 # ----------------------------------------------------------------------------------------------- exports

@@ -2,7 +2,8 @@
 (a 400 with a message saying which parameter and why), never a server error.
 
     q        the query, as typed; repeat it (2-4 times) to compare queries on one timeline
-    sort     relevance (default) | newest | oldest
+    sort     relevance | newest | oldest; absent: relevance when at most engine.RANK_WINDOW articles match,
+             else newest (a term in most of the archive is ranked within its newest months only)
     outlet   outlet code(s), repeatable          section, author, language: repeatable too
     since    YYYY-MM-DD (UTC day, inclusive)     until: YYYY-MM-DD (inclusive)
     in       title: search titles only
@@ -15,13 +16,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import urlencode
 
 from zhnews.search.engine import PAGE_SIZE, Search
 
 SORTS = ("relevance", "newest", "oldest")
+AUTO = ""  # no sort asked for: the engine picks (plugins/zhnews_searchpage.py)
 MAX_QUERIES = 4
 MAX_QUERY_CHARS = 2000
 MAX_VALUE_CHARS = 500  # of a filter value
@@ -38,7 +40,7 @@ class BadRequest(ValueError):
 @dataclass(frozen=True)
 class SearchRequest:
     queries: tuple[str, ...]
-    sort: str = "relevance"
+    sort: str = AUTO
     outlets: tuple[str, ...] = ()
     sections: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
@@ -49,6 +51,10 @@ class SearchRequest:
     after: str | None = None
     size: int = PAGE_SIZE
     per_thousand: bool = False
+
+    def sorted_by(self, sort: str) -> SearchRequest:
+        """The same request with the sort the page used (its next-page links carry it)."""
+        return replace(self, sort=sort)
 
     @property
     def query(self) -> str:
@@ -70,7 +76,7 @@ class SearchRequest:
     def params(self, **changes: object) -> list[tuple[str, str]]:
         """This request as URL parameters, with some changed (None removes one; a tuple repeats it)."""
         values: dict[str, object] = {
-            "q": self.queries, "sort": self.sort if self.sort != "relevance" else None,
+            "q": self.queries, "sort": self.sort or None,
             "outlet": self.outlets, "section": self.sections, "author": self.authors,
             "language": self.languages, "since": self.since.isoformat() if self.since else None,
             "until": self.until.isoformat() if self.until else None,
@@ -148,14 +154,16 @@ def parse_request(args: Mapping[str, Sequence[str]]) -> SearchRequest:
     queries = _values(args, "q")
     if len(queries) > MAX_QUERIES:
         raise BadRequest(f"compare at most {MAX_QUERIES} queries at once")
-    sort = _one(args, "sort") or "relevance"
-    if sort not in SORTS:
+    sort = _one(args, "sort")
+    if sort and sort not in SORTS:
         raise BadRequest(f"sort must be one of {', '.join(SORTS)}, not {sort[:40]!r}")
     since, until = _day(args, "since"), _day(args, "until")
     where = _one(args, "in")
     if where not in ("", "title"):
         raise BadRequest(f"in must be 'title' (titles only) or absent, not {where[:40]!r}")
     after = _one(args, "after") or None
+    if after is not None and not sort:
+        raise BadRequest("after needs the sort of the page it continues (sort=relevance, newest or oldest)")
     if after is not None and not _CURSOR[sort].fullmatch(after):
         raise BadRequest(f"after is not a cursor of a {sort}-sorted page: {after[:40]!r}")
     size_text = _one(args, "size")

@@ -314,6 +314,17 @@ def time_page(conn: sqlite3.Connection, plan: Plan, *, newest: bool, after: str 
     return Page(page, next_cursor=str(page[-1]) if len(ordered) > size else None)
 
 
+def many_matches(conn: sqlite3.Connection, plan: Plan, more_than: int | None = None) -> bool:
+    """True when more than `more_than` (default RANK_WINDOW) articles match: the newest ones are read
+    backwards from the index until that many, so a common term answers at once."""
+    if plan.nothing:
+        return False
+    where, params = plan.where()
+    limit = RANK_WINDOW if more_than is None else more_than
+    return conn.execute(f"select 1 from {FTS_TABLE} where {where} order by rowid desc limit 1 offset {limit}",
+                        params).fetchone() is not None
+
+
 def ranked_window(conn: sqlite3.Connection, plan: Plan) -> int:
     """The lowest rowid whose matches are ranked: the plan's own low end when at most RANK_WINDOW
     articles match, else the first rowid of the month holding the RANK_WINDOW-th newest match."""
