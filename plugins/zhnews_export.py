@@ -15,7 +15,6 @@ run as a formula (starting with = + - @ tab or CR: OWASP's "CSV injection") pref
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -25,17 +24,10 @@ from datasette import hookimpl
 from datasette.utils.asgi import NotFound
 
 from zhnews.app.excel import FormulaGuard
+from zhnews.app.streaming import ClientGone, Message, watched
 
 EXTENSION = "csvbom"
 BOM = "\ufeff".encode()
-Message = dict[str, Any]
-YIELD_EVERY = 4  # sends (CSV rows) between two turns of the event loop while streaming
-
-
-class ClientGone(BaseException):
-    """Raised by `send` once the client has disconnected. A BaseException so that Datasette's CSV writer,
-    which catches Exception to print it into the stream, lets it through to the wrapper that ends the
-    request."""
 
 
 def _csv_name(path: str) -> str:
@@ -55,46 +47,6 @@ def stream_query_string(query_string: str, *, excel: bool = False) -> str:
 
 def _is_stream(query_string: str) -> bool:
     return any(k == "_stream" and v for k, v in parse_qsl(query_string, keep_blank_values=True))
-
-
-def watched(receive: Any, send: Any) -> tuple[Any, Any, asyncio.Task[None]]:
-    """`receive` and `send` for a GET request, plus the task that watches for the client leaving: after
-    `http.disconnect`, `send` raises ClientGone."""
-    first: asyncio.Future[Message] = asyncio.get_running_loop().create_future()
-    gone = asyncio.Event()
-
-    async def watch() -> None:
-        message = await receive()
-        first.set_result(message)
-        while message.get("type") != "http.disconnect":
-            message = await receive()
-        gone.set()
-
-    given = False
-
-    async def app_receive() -> Message:  # the request message once, then nothing until the client leaves
-        nonlocal given
-        message = await first
-        if not given and message.get("type") == "http.request":
-            given = True
-            return message
-        await gone.wait()
-        return {"type": "http.disconnect"}
-
-    sends = 0
-
-    async def guarded_send(message: Message) -> None:
-        nonlocal sends
-        if gone.is_set():
-            raise ClientGone
-        await send(message)
-        sends += 1
-        if sends % YIELD_EVERY == 0:
-            # A CSV writer whose socket never blocks does not return to the event loop until its next page
-            # query, so the loop never learns that the client left: let it, now and then.
-            await asyncio.sleep(0)
-
-    return app_receive, guarded_send, asyncio.create_task(watch())
 
 
 def excel_send(send: Any, filename: str) -> Callable[[Message], Awaitable[None]]:

@@ -79,22 +79,22 @@ def make_soup(markup: str) -> BeautifulSoup:
     return soup
 
 
-def head_element(soup: BeautifulSoup) -> Tag | None:
-    """The <head> lxml creates when the markup opens with head content (`<meta>`, a leading `<script>`)."""
+def _html_child(soup: BeautifulSoup, name: str) -> Tag | None:
+    """`<html>`'s child element `name`, found by walking two levels: `soup.body` is a find(), whose filter
+    machinery costs more than a whole small page's walk."""
     for html in soup.contents:
         if type(html) is Tag and html.name == "html":
             for child in html.contents:
-                if type(child) is Tag and child.name == "head":
+                if type(child) is Tag and child.name == name:
                     return child
     return None
 
 
+def head_element(soup: BeautifulSoup) -> Tag | None:
+    """The <head> lxml creates when the markup opens with head content (`<meta>`, a leading `<script>`)."""
+    return _html_child(soup, "head")
+
+
 def body_element(soup: BeautifulSoup) -> Tag:
-    """The <body> lxml always creates (else the soup), found by walking two levels: `soup.body` is a
-    find(), whose filter machinery costs more than a whole small page's walk."""
-    for html in soup.contents:
-        if type(html) is Tag and html.name == "html":
-            for child in html.contents:
-                if type(child) is Tag and child.name == "body":
-                    return child
-    return soup
+    """The <body> lxml always creates (else the soup)."""
+    return _html_child(soup, "body") or soup
