@@ -37,7 +37,7 @@ class RichProgress:
         self.started = time.monotonic()
         self.done = 0
 
-    def start(self, total: int) -> None:
+    def start(self, total: int | None) -> None:
         self.started = time.monotonic()
         self.bar.update(self.task, total=total)
 

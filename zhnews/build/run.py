@@ -98,7 +98,8 @@ def build(
             scans = {src.name: src.scan(states.get(src.name)) for src in sources}
             report.sources = {name: scan.note for name, scan in scans.items()}
             if progress is not None:
-                progress.start(sum(scan.count() for scan in scans.values()))
+                counts = [scan.count() for scan in scans.values()]
+                progress.start(None if None in counts else sum(c for c in counts if c is not None))
             _run(sources, scans, known, workers, report, progress, open_writer)
             if known:  # what was not seen this time is gone
                 open_writer().remove(sorted(known))

@@ -81,7 +81,7 @@ class Scan:
     are clearly not articles, counted by reason."""
 
     files: Iterator[SourceFile]
-    count: Callable[[], int]
+    count: Callable[[], int | None]  # how many files, for the progress bar; None: not known in advance
     state: SourceState
     complete: bool = True
     note: str = ""

@@ -63,6 +63,11 @@ _ENV = {**os.environ, "GIT_NO_LAZY_FETCH": "1"}
 # at the same speed (11,400 and 12,600 blobs/s under load 7).
 _GIT = ("git", "-c", "core.packedGitWindowSize=4m", "-c", "core.packedGitLimit=16m",
         "-c", "core.deltaBaseCacheLimit=8m")
+# `git log --raw` reads every commit's trees (an archive folder's tree is megabytes, rewritten by every
+# commit): on the 300k benchmark repository its 3,000 newest commits took 85 s with 4 MB windows, 67 s with
+# these (66 MB resident; git's defaults: 44 s, 410 MB).
+_LOG_GIT = ("git", "-c", "core.packedGitWindowSize=32m", "-c", "core.packedGitLimit=64m",
+            "-c", "core.deltaBaseCacheLimit=8m")
 
 
 def _git(git_dir: str, *args: str) -> str:
@@ -306,14 +311,27 @@ class GitHistorySource:
             note += " (a shallow clone: versions older than its depth are not in it)"
         skipped: Counter[str] = Counter()
         exclude = [*self.excluded, *since]
-        return Scan(self._files(exclude, skipped), lambda: self._count(exclude), state,
-                    complete=not since, note=note, skipped=skipped)
+        note += f", {self._commits(exclude):,} commits to read"
+        # No count of the versions: it would be a second walk of the whole log before the first file is
+        # read (at 300k versions, a quarter of the build's time). The progress bar shows files and rate.
+        return Scan(self._files(exclude, skipped), lambda: None, state, complete=not since, note=note,
+                    skipped=skipped)
+
+    def _commits(self, exclude: list[str]) -> int:
+        """How many commits the scan walks (commits only, no trees: fast)."""
+        if set(self.tips) <= set(exclude):
+            return 0
+        try:
+            return int(_git(self.git_dir, "rev-list", "--count", *self.tips, *(f"^{c}" for c in exclude)))
+        except subprocess.CalledProcessError as exc:
+            detail = (exc.stderr or "").strip()[:300]
+            raise SourceError(f"git rev-list failed in {self.repo} (a damaged clone?): {detail}") from exc
 
     def _log(self, exclude: list[str]) -> Iterator[_Version]:
         """Every file a commit added or modified (not hidden, `*.md`/`*.txt`), oldest commit first."""
         if set(self.tips) <= set(exclude):
             return  # nothing new: not even a `git log`
-        cmd = [*_GIT, "--git-dir", self.git_dir, *LOG_ARGS, *self.tips, *(f"^{c}" for c in exclude), "--"]
+        cmd = [*_LOG_GIT, "--git-dir", self.git_dir, *LOG_ARGS, *self.tips, *(f"^{c}" for c in exclude), "--"]
         with tempfile.TemporaryFile() as errors, \
                 subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors, env=_ENV) as proc:
             assert proc.stdout is not None
@@ -344,9 +362,6 @@ class GitHistorySource:
                 yield version
             else:
                 skipped[reason] += 1
-
-    def _count(self, exclude: list[str]) -> int:
-        return sum(1 for _ in self._articles(exclude, Counter()))
 
     def _files(self, exclude: list[str], skipped: Counter[str]) -> Iterator[SourceFile]:
         sizes = CatFile(self.git_dir, "--batch-check")
