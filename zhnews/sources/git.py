@@ -63,9 +63,10 @@ _ENV = {**os.environ, "GIT_NO_LAZY_FETCH": "1"}
 # at the same speed (11,400 and 12,600 blobs/s under load 7).
 _GIT = ("git", "-c", "core.packedGitWindowSize=4m", "-c", "core.packedGitLimit=16m",
         "-c", "core.deltaBaseCacheLimit=8m")
-# `git log --raw` reads every commit's trees (an archive folder's tree is megabytes, rewritten by every
-# commit): on the 300k benchmark repository its 3,000 newest commits took 85 s with 4 MB windows, 67 s with
-# these (66 MB resident; git's defaults: 44 s, 410 MB).
+# `git log --raw` reads two trees per commit (an archive folder's tree is megabytes, rewritten by every
+# commit). On the 300k benchmark repository (2,000 newest commits, oldest first) its CPU is set by the
+# delta-base cache, not the windows: 39 CPU-s with 8 MB (any window size from 4 MB to 1 GB), 11 with 64 MB
+# (+70 MB resident). The 8 MB kept here hold the build under 500 MB; benchmarks/RESULTS.md has the trade.
 _LOG_GIT = ("git", "-c", "core.packedGitWindowSize=32m", "-c", "core.packedGitLimit=64m",
             "-c", "core.deltaBaseCacheLimit=8m")
 
