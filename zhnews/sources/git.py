@@ -64,11 +64,12 @@ _ENV = {**os.environ, "GIT_NO_LAZY_FETCH": "1"}
 _GIT = ("git", "-c", "core.packedGitWindowSize=4m", "-c", "core.packedGitLimit=16m",
         "-c", "core.deltaBaseCacheLimit=8m")
 # `git log --raw` reads two trees per commit (an archive folder's tree is megabytes, rewritten by every
-# commit). On the 300k benchmark repository (2,000 newest commits, oldest first) its CPU is set by the
-# delta-base cache, not the windows: 39 CPU-s with 8 MB (any window size from 4 MB to 1 GB), 11 with 64 MB
-# (+70 MB resident). The 8 MB kept here hold the build under 500 MB; benchmarks/RESULTS.md has the trade.
+# commit, stored as a chain of deltas). On the 300k benchmark repository (2,000 newest commits, oldest first)
+# its CPU is set by the delta-base cache, not the windows: 39 CPU-s with 8 MB (any window size from 4 MB to
+# 1 GB), 11 with 64 MB. The whole 300k history build: 1,090 s with 8 MB, 540 s with 64 MB, at 567 MB peak
+# summed RSS instead of 494 (benchmarks/RESULTS.md).
 _LOG_GIT = ("git", "-c", "core.packedGitWindowSize=32m", "-c", "core.packedGitLimit=64m",
-            "-c", "core.deltaBaseCacheLimit=8m")
+            "-c", "core.deltaBaseCacheLimit=64m")
 
 
 def _git(git_dir: str, *args: str) -> str:
