@@ -341,7 +341,13 @@ def test_make_serve_runs_the_requested_number_of_workers(tmp_path: Path) -> None
                 time.sleep(0.5)
         else:
             pytest.fail("make serve did not answer")
-        python = [pid for pid in _tree(make.pid) if _command(pid)[1:3] == ["-m", "zhnews.app.serve"]]
+        # The first answer may come while the last worker still boots: wait for it (bounded).
+        booted = time.monotonic() + 60
+        while True:
+            python = [pid for pid in _tree(make.pid) if _command(pid)[1:3] == ["-m", "zhnews.app.serve"]]
+            if len(python) >= 4 or time.monotonic() > booted:
+                break
+            time.sleep(0.5)
         assert len(python) == 4  # the gunicorn master and its three workers
         settings = json.loads(httpx.get(f"http://127.0.0.1:{port}/-/settings.json").text)
         assert settings["sql_time_limit_ms"] == int(latency_limit_seconds() * 1000)
