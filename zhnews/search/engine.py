@@ -314,26 +314,27 @@ def time_page(conn: sqlite3.Connection, plan: Plan, *, newest: bool, after: str 
     return Page(page, next_cursor=str(page[-1]) if len(ordered) > size else None)
 
 
-def many_matches(conn: sqlite3.Connection, plan: Plan, more_than: int | None = None) -> bool:
-    """True when more than `more_than` (default RANK_WINDOW) articles match: the newest ones are read
-    backwards from the index until that many, so a common term answers at once."""
-    if plan.nothing:
-        return False
+def _rank_cut(conn: sqlite3.Connection, plan: Plan) -> int | None:
+    """The rowid of the (RANK_WINDOW + 1)-th newest match, None when fewer match: read backwards from
+    the index, so a common term answers at once."""
     where, params = plan.where()
-    limit = RANK_WINDOW if more_than is None else more_than
-    return conn.execute(f"select 1 from {FTS_TABLE} where {where} order by rowid desc limit 1 offset {limit}",
-                        params).fetchone() is not None
+    row = conn.execute(f"select rowid from {FTS_TABLE} where {where} order by rowid desc "
+                       f"limit 1 offset {RANK_WINDOW}", params).fetchone()
+    return None if row is None else row[0]
+
+
+def many_matches(conn: sqlite3.Connection, plan: Plan) -> bool:
+    """True when more than RANK_WINDOW articles match (a ranking would cover only the newest months)."""
+    return not plan.nothing and _rank_cut(conn, plan) is not None
 
 
 def ranked_window(conn: sqlite3.Connection, plan: Plan) -> int:
     """The lowest rowid whose matches are ranked: the plan's own low end when at most RANK_WINDOW
     articles match, else the first rowid of the month holding the RANK_WINDOW-th newest match."""
-    where, params = plan.where()
-    row = conn.execute(f"select rowid from {FTS_TABLE} where {where} order by rowid desc "
-                       f"limit 1 offset {RANK_WINDOW}", params).fetchone()
-    if row is None:
+    cut = _rank_cut(conn, plan)
+    if cut is None:
         return plan.low
-    month = keys.decode(row[0]).month
+    month = keys.decode(cut).month
     return max(plan.low, keys.month_range(month, month)[0])
 
 
