@@ -43,15 +43,15 @@ def title_of(name: str) -> str:
 
 @pytest.fixture
 def blob_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every blob read in this process (workers=1 builds read in this process), in order."""
+    """Every blob read in this process (the build reads contents in its own process), in order."""
     reads: list[str] = []
-    real = git_source.read_blob
+    real = git_source.read_blobs
 
-    def counting(git_dir: str, blob: str, limit: int) -> bytes:
-        reads.append(blob)
-        return real(git_dir, blob, limit)
+    def counting(git_dir: str, blobs: list[str], limit: int) -> list[bytes | None]:
+        reads.extend(blobs)
+        return real(git_dir, blobs, limit)
 
-    monkeypatch.setattr(git_source, "read_blob", counting)
+    monkeypatch.setattr(git_source, "read_blobs", counting)
     return reads
 
 
@@ -100,6 +100,22 @@ def test_a_file_overwritten_three_times_is_three_articles_each_capture_saying_wh
                                                      "2023-11-15T00:13:20Z"], strict=True))]
     assert {t for (t,) in rows(db, "SELECT title_raw FROM articles")} == {
         title_of("rfi-2023.md"), title_of("rfi-2022.md"), title_of("rfi-2020-wire.md")}
+
+
+def test_a_history_read_a_few_commits_per_git_process_builds_the_same_database(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """git's memory grows with the commits one process has read, so the log is read in windows of commits:
+    the windows' seams lose and repeat nothing."""
+    repo = init(tmp_path / "news")
+    names = ("rfi-2023.md", "rfi-2022.md", "dw-2020.md", "voa.md", "bbc-2024.md")
+    for i, name in enumerate(names):
+        commit(repo, {f"articles/a/{i % 2}.md": fixture(name), "lists/a.md": f"列表 {i}\n"}, T0 + i * HOUR)
+    history_build(repo, db=tmp_path / "one.db")
+    monkeypatch.setattr(git_source, "LOG_WINDOW", 2)
+    windowed = history_build(repo, db=tmp_path / "windows.db")
+    assert (windowed.seen, windowed.captures) == (5, 5)
+    captures = "SELECT source, git_commit, git_blob, committed_at FROM captures ORDER BY 1"
+    assert rows(tmp_path / "windows.db", captures) == rows(tmp_path / "one.db", captures)
 
 
 def test_renames_deletions_and_the_same_article_under_two_paths(tmp_path: Path) -> None:

@@ -244,12 +244,13 @@ def test_a_chunk_of_versions_is_read_in_one_request_to_git(
     real_ask = git_source.CatFile.ask
     monkeypatch.setattr(git_source.CatFile, "ask", lambda self, names: (requests.append(names),
                                                                          real_ask(self, names))[1])
-    prefetch(records, 1000)
-    texts = [r.read(1000).decode() for r in records if r.size >= 0]
+    loaded = prefetch(records, 1000)
+    source.close()  # the bytes travel with the records: a worker reading them needs no git process
+    texts = [r.read(1000).decode() for r in loaded if r.size >= 0]
     assert texts == ["第0篇", "第1篇", "第2篇", "第4篇"] and len(requests) == 1
+    assert [type(r).__name__ for r in loaded] == ["Loaded", "Loaded", "Loaded", "Unreadable", "Loaded"]
     with pytest.raises(UnreadableFile, match="git object missing"):
-        records[3].read(1000)
-    source.close()
+        loaded[3].read(1000)
 
 
 def test_a_folder_that_is_no_git_repository_is_a_source_error(tmp_path: Path) -> None:

@@ -26,8 +26,13 @@ Task = tuple[SourceFile, str | None]  # a file to parse and the content hash it 
 
 def parse_chunk(tasks: Sequence[Task]) -> list[Outcome]:
     """What a worker runs: one task per chunk of files keeps inter-process overhead small."""
-    prefetch([sf for sf, _ in tasks], MAX_FILE_BYTES)
     return [parse_file(sf, old_hash) for sf, old_hash in tasks]
+
+
+def with_contents(chunk: list[Task]) -> list[Task]:
+    """The chunk with the bytes of its git versions read here, before it goes to a worker (see `prefetch`)."""
+    files = prefetch([sf for sf, _ in chunk], MAX_FILE_BYTES)
+    return [(sf, old_hash) for sf, (_, old_hash) in zip(files, chunk, strict=True)]
 
 
 def usable_cores() -> int:
@@ -46,7 +51,7 @@ def run_chunks(chunks: Iterable[list[Task]], workers: int, store: Callable[[list
     """
     if workers == 1:
         for chunk in chunks:
-            store(parse_chunk(chunk))
+            store(parse_chunk(with_contents(chunk)))
         return
     limit = workers * IN_FLIGHT_PER_WORKER
     with _Workers(workers) as pool:
@@ -61,7 +66,7 @@ def run_chunks(chunks: Iterable[list[Task]], workers: int, store: Callable[[list
                     outcomes = pool.isolate(chunk, generation)
                 store(outcomes)
 
-        for chunk in chunks:
+        for chunk in map(with_contents, chunks):
             pending[pool.submit(chunk)] = (chunk, pool.generation)
             if len(pending) >= limit:
                 collect(wait(pending, return_when=FIRST_COMPLETED).done)

@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from zhnews.sources.base import (
+    Loaded,
     Origin,
     Scan,
     Source,
@@ -43,9 +44,9 @@ from zhnews.sources.folder import DiskFile, FolderSource
 from zhnews.sources.git import GitBlob, GitHistorySource, git_dir_of, prefetch
 from zhnews.sources.scope import PathScope
 
-__all__ = ["DiskFile", "FolderSource", "GitBlob", "GitHistorySource", "Origin", "PathScope", "Scan", "Source",
-           "SourceError", "SourceFile", "SourceState", "Unreadable", "UnreadableFile", "open_sources",
-           "prefetch", "source_name"]
+__all__ = ["DiskFile", "FolderSource", "GitBlob", "GitHistorySource", "Loaded", "Origin", "PathScope", "Scan",
+           "Source", "SourceError", "SourceFile", "SourceState", "Unreadable", "UnreadableFile",
+           "open_sources", "prefetch", "source_name"]
 
 
 def open_sources(paths: Iterable[str | os.PathLike[str]], *, git_history: bool = False, rev: str = "HEAD",

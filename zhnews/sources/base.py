@@ -61,6 +61,21 @@ class Unreadable:
 
 
 @dataclass(frozen=True, slots=True)
+class Loaded:
+    """A file whose bytes were read ahead by the build's own process (git versions, a chunk at a time):
+    the parsing process gets them with the record."""
+
+    source: str
+    size: int
+    mtime_ns: int
+    origin: Origin
+    data: bytes
+
+    def read(self, limit: int) -> bytes:
+        return self.data[: limit + 1]
+
+
+@dataclass(frozen=True, slots=True)
 class SourceState:
     """What a build remembers of a source (the `sources` table), so the next build can read only what is
     new. `scope` says which files were read (--paths, revision range, rules); `commits` the git commits

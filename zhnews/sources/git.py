@@ -4,11 +4,12 @@ The archiver overwrote file names, so most articles live only in history: each v
 record, `source` = `NAME/path@<commit12>`, `mtime_ns` = the commit time, `size` = the blob size. A version
 never changes, so the build's (size, mtime) check is exact.
 
-Reading: `git log --raw` lists the versions (one process, streamed); one `git cat-file --batch-check`
-answers their sizes, in pipelined chunks. Contents are read in the worker processes through ONE long-lived
-`git cat-file --batch` per process and repository (`read_blob`), opened at the first read and closed when
-the process exits (or by `close()` in the build's own process): a process per version cost ~2 ms, the
-stream ~60 µs. Records stay small and picklable (repository path and object id).
+Reading: `git rev-list` lists the commits, `git log --raw` their versions (streamed, one process per window
+of commits: git's memory grows with what it has parsed); one `git cat-file --batch-check`
+answers their sizes, in pipelined chunks. Contents are read in the build's own process, a chunk of records at
+a time just before it goes to a parsing process (`prefetch`), through ONE long-lived `git cat-file --batch`
+per repository (a process per version cost ~2 ms, the stream ~60 µs), and travel with the chunk; a worker
+reads for itself (its own reader, started at its first read) only what did not fit the chunk's budget.
 
 Incremental by commit: the state saved after a build is the commit(s) read up to. The next scan lists only
 the commits since then (`git log NEW ^OLD`); when the old commit is no longer in the new history (a
@@ -29,13 +30,14 @@ import os
 import subprocess
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from zhnews.sources.base import (
     BAD_NAME,
+    Loaded,
     Origin,
     Scan,
     SourceError,
@@ -48,8 +50,14 @@ from zhnews.sources.base import (
 from zhnews.sources.scope import PathScope, is_candidate, is_hidden_path
 
 SIZE_CHUNK = 256  # ids written to --batch-check before reading the answers: no round trip per version
-LOG_ARGS = ("log", "--reverse", "--raw", "--root", "--no-abbrev", "--no-renames", "--no-color",
+# The versions of a listed set of commits, in the order given (`--no-walk=unsorted`): the same output as
+# `git log --reverse --raw RANGE`, a window of commits at a time.
+LOG_ARGS = ("log", "--no-walk=unsorted", "--raw", "--root", "--no-abbrev", "--no-renames", "--no-color",
             "--no-show-signature", "-z", "--format=%x00%H %ct")
+# Commits per `git log` process. git keeps every object it has parsed until it exits: one process for the
+# whole 300k benchmark history (50,071 commits) grew to 206 MB resident, a window of 5,000 stays at 134 MB
+# (of which 64 MB delta-base cache), at the same CPU (a new window's first trees cost ~0.1 s).
+LOG_WINDOW = 5000
 BLOB_MODES = ("100644", "100755")
 SPECIAL_MODES = {"120000": "a symbolic link", "160000": "a submodule"}
 MISSING = "git object missing: blob {blob} is not in the repository (a damaged, shallow or partial clone)"
@@ -68,7 +76,8 @@ _GIT = ("git", "-c", "core.packedGitWindowSize=4m", "-c", "core.packedGitLimit=1
 # its CPU is set by the delta-base cache, not the windows: 39 CPU-s with 8 MB (any window size from 4 MB to
 # 1 GB), 11 with 64 MB. The whole 300k history build: 1,090 s with 8 MB, 540 s with 64 MB, at 567 MB peak
 # summed RSS instead of 494 (benchmarks/RESULTS.md).
-_LOG_GIT = ("git", "-c", "core.packedGitWindowSize=32m", "-c", "core.packedGitLimit=64m",
+# The pack windows do not matter to it (the same CPU with 4 MB windows and a 16 MB limit as with 32/64 MB).
+_LOG_GIT = ("git", "-c", "core.packedGitWindowSize=4m", "-c", "core.packedGitLimit=16m",
             "-c", "core.deltaBaseCacheLimit=64m")
 
 
@@ -142,8 +151,7 @@ class CatFile:
 
 
 _READERS: dict[str, CatFile] = {}  # this process's blob readers, one per repository
-_PREFETCHED: dict[tuple[str, str], bytes] = {}  # (git dir, blob) -> bytes read ahead for the current chunk
-PREFETCH_BYTES = 8 << 20  # at most this much read ahead at once
+PREFETCH_BYTES = 4 << 20  # at most this much read ahead per chunk (a larger blob is read by its worker)
 
 
 def _reader(git_dir: str) -> CatFile:
@@ -153,53 +161,55 @@ def _reader(git_dir: str) -> CatFile:
     return reader
 
 
-def prefetch(records: Iterable[object], limit: int) -> None:
-    """Read the blobs of a chunk of records ahead, one request per repository for all of them.
-
-    WHY: a read is a round trip to another process, and on a busy machine each wake-up of git waits for a
-    free core: 32 blobs asked at once cost one wait instead of 32. What is missing or fails here is left
-    to `read_blob`, which reports it for its own file."""
-    _PREFETCHED.clear()
-    wanted: dict[str, list[str]] = {}
-    budget = PREFETCH_BYTES
-    for record in records:
-        if isinstance(record, GitBlob) and 0 <= record.size <= min(limit, budget):
-            budget -= record.size
-            wanted.setdefault(record.git_dir, []).append(str(record.origin.blob))
-    for git_dir, blobs in wanted.items():
-        reader = _reader(git_dir)
-        try:
-            reader.ask(blobs)
-            for blob in blobs:
-                found = reader.header()
-                if found is not None:
-                    _PREFETCHED[(git_dir, blob)] = reader.body(found[2], limit)
-        except Exception:  # the stream is gone or out of step: a new one, and each file reads alone
-            close_reader(git_dir)
-
-
-def read_blob(git_dir: str, blob: str, limit: int) -> bytes:
-    """A blob's bytes: read ahead by `prefetch`, or through this process's long-lived reader for `git_dir`
-    (started at the first call)."""
-    data = _PREFETCHED.get((git_dir, blob))
-    if data is not None:
-        return data[: limit + 1]
+def read_blobs(git_dir: str, blobs: list[str], limit: int) -> list[bytes | None]:
+    """The blobs' bytes (None: missing from the clone), asked of this process's long-lived reader for
+    `git_dir` in one request (the reader starts at the first call). Every content read goes through here."""
     reader = _reader(git_dir)
     try:
-        reader.ask([blob])
-        found = reader.header()
-        data = None if found is None else reader.body(found[2], limit)
+        reader.ask(blobs)
+        found: list[bytes | None] = []
+        for _ in blobs:
+            header = reader.header()
+            found.append(None if header is None else reader.body(header[2], limit))
     except BaseException:  # git is gone, or the stream is out of step (an interrupt mid-object)
         close_reader(git_dir)  # a new stream at the next read
         raise
+    return found
+
+
+def read_blob(git_dir: str, blob: str, limit: int) -> bytes:
+    data = read_blobs(git_dir, [blob], limit)[0]
     if data is None:
         raise UnreadableFile(MISSING.format(blob=blob))
     return data
 
 
+def prefetch(records: list[SourceFile], limit: int) -> list[SourceFile]:
+    """The records with the bytes of their git versions read ahead: one request per repository for the
+    chunk, in the build's own process, so the parsing processes need no git process of their own.
+
+    WHY: each `git cat-file` holds the pack index and windows resident (~40 MB at 300k versions): one in the
+    build instead of one per worker. A request for 32 blobs costs one wake-up of git, not 32. A version too
+    large for the budget, or a failed request, is left for the worker to read (and report) itself."""
+    wanted: dict[str, list[int]] = {}
+    budget = PREFETCH_BYTES
+    for i, record in enumerate(records):
+        if isinstance(record, GitBlob) and 0 <= record.size <= min(limit, budget):
+            budget -= record.size
+            wanted.setdefault(record.git_dir, []).append(i)
+    loaded = list(records)
+    for git_dir, positions in wanted.items():
+        versions = [records[i] for i in positions]
+        try:
+            contents = read_blobs(git_dir, [str(v.origin.blob) for v in versions], limit)
+        except Exception:  # the stream is gone: each worker reads (and reports) its own files
+            continue
+        for i, version, data in zip(positions, versions, contents, strict=True):
+            loaded[i] = version.holding(data)
+    return loaded
+
+
 def close_reader(git_dir: str) -> None:
-    for key in [k for k in _PREFETCHED if k[0] == git_dir]:
-        del _PREFETCHED[key]
     reader = _READERS.pop(git_dir, None)
     if reader is not None:
         reader.close()
@@ -224,6 +234,13 @@ class GitBlob:
     def read(self, limit: int) -> bytes:
         assert self.origin.blob is not None
         return read_blob(self.git_dir, self.origin.blob, limit)
+
+    def holding(self, data: bytes | None) -> SourceFile:
+        """This version with its bytes read ahead (None: the blob is missing from the clone)."""
+        if data is None:
+            missing = MISSING.format(blob=self.origin.blob)
+            return Unreadable(self.source, -1, self.mtime_ns, self.origin, missing)
+        return Loaded(self.source, self.size, self.mtime_ns, self.origin, data)
 
 
 def _nul_separated(stream: IO[bytes]) -> Iterator[str]:
@@ -312,28 +329,31 @@ class GitHistorySource:
         if _git(self.git_dir, "rev-parse", "--is-shallow-repository").strip() == "true":
             note += " (a shallow clone: versions older than its depth are not in it)"
         skipped: Counter[str] = Counter()
-        exclude = [*self.excluded, *since]
-        note += f", {self._commits(exclude):,} commits to read"
+        commits = self._commits([*self.excluded, *since])
+        note += f", {len(commits):,} commits to read"
         # No count of the versions: it would be a second walk of the whole log before the first file is
         # read (at 300k versions, a quarter of the build's time). The progress bar shows files and rate.
-        return Scan(self._files(exclude, skipped), lambda: None, state, complete=not since, note=note,
+        return Scan(self._files(commits, skipped), lambda: None, state, complete=not since, note=note,
                     skipped=skipped)
 
-    def _commits(self, exclude: list[str]) -> int:
-        """How many commits the scan walks (commits only, no trees: fast)."""
+    def _commits(self, exclude: list[str]) -> list[str]:
+        """The commits the scan reads, oldest first (commits only, no trees: fast)."""
         if set(self.tips) <= set(exclude):
-            return 0
+            return []  # nothing new: not even a `git log`
         try:
-            return int(_git(self.git_dir, "rev-list", "--count", *self.tips, *(f"^{c}" for c in exclude)))
+            listed = _git(self.git_dir, "rev-list", "--reverse", *self.tips, *(f"^{c}" for c in exclude))
         except subprocess.CalledProcessError as exc:
             detail = (exc.stderr or "").strip()[:300]
             raise SourceError(f"git rev-list failed in {self.repo} (a damaged clone?): {detail}") from exc
+        return listed.split()
 
-    def _log(self, exclude: list[str]) -> Iterator[_Version]:
-        """Every file a commit added or modified (not hidden, `*.md`/`*.txt`), oldest commit first."""
-        if set(self.tips) <= set(exclude):
-            return  # nothing new: not even a `git log`
-        cmd = [*_LOG_GIT, "--git-dir", self.git_dir, *LOG_ARGS, *self.tips, *(f"^{c}" for c in exclude), "--"]
+    def _log(self, commits: list[str]) -> Iterator[_Version]:
+        """Every file the commits added or modified (not hidden, `*.md`/`*.txt`), in their order."""
+        for start in range(0, len(commits), LOG_WINDOW):
+            yield from self._log_window(commits[start : start + LOG_WINDOW])
+
+    def _log_window(self, commits: list[str]) -> Iterator[_Version]:
+        cmd = [*_LOG_GIT, "--git-dir", self.git_dir, *LOG_ARGS, *commits, "--"]
         with tempfile.TemporaryFile() as errors, \
                 subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors, env=_ENV) as proc:
             assert proc.stdout is not None
@@ -357,19 +377,19 @@ class GitHistorySource:
                 message = errors.read().decode(errors="replace").strip()[:300]
                 raise SourceError(f"git log failed in {self.repo} (is the clone damaged?): {message}")
 
-    def _articles(self, exclude: list[str], skipped: Counter[str]) -> Iterator[_Version]:
-        for version in self._log(exclude):
+    def _articles(self, commits: list[str], skipped: Counter[str]) -> Iterator[_Version]:
+        for version in self._log(commits):
             reason = self.scope.skip_reason(version.path)
             if reason is None:
                 yield version
             else:
                 skipped[reason] += 1
 
-    def _files(self, exclude: list[str], skipped: Counter[str]) -> Iterator[SourceFile]:
+    def _files(self, commits: list[str], skipped: Counter[str]) -> Iterator[SourceFile]:
         sizes = CatFile(self.git_dir, "--batch-check")
         try:
             chunk: list[_Version] = []
-            for version in self._articles(exclude, skipped):
+            for version in self._articles(commits, skipped):
                 chunk.append(version)
                 if len(chunk) >= SIZE_CHUNK:
                     yield from self._records(chunk, sizes)
