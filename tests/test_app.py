@@ -27,9 +27,11 @@ from hypothesis import strategies as st
 from tests.appkit import (
     ROOT,
     all_search_ids,
+    build_database,
     collapse,
     expected_ids,
     get,
+    make_datasette,
     rows,
     run_sync,
     serve_settings,
@@ -323,6 +325,19 @@ async def test_excel_csv_export_is_utf8_with_bom_and_linked_next_to_csv(
     export_links = soup((await get(ds, "/news/articles")).text).select_one(".export-links")
     hrefs = [a["href"] for a in export_links.select("a")]
     assert any(".csvbom" in h for h in hrefs) and any(".csv?" in h for h in hrefs)
+
+
+async def test_the_feed_of_an_archive_without_a_dated_article_says_so_instead_of_failing(
+        tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "not-an-article.md").write_text("没有标题行的文件\n", encoding="utf-8")
+    empty = make_datasette(build_database([archive], tmp_path))
+    response = await get(empty, "/news/feed.atom")
+    assert response.status_code == 200
+    entries = ElementTree.fromstring(response.content).findall("{http://www.w3.org/2005/Atom}entry")
+    assert [e.find("{http://www.w3.org/2005/Atom}title").text for e in entries] == [
+        "尚无注明日期的文章 · No dated article yet"]
 
 
 async def test_atom_feed_lists_the_latest_articles_per_outlet_and_is_never_empty(
