@@ -139,7 +139,7 @@ def test_a_missing_blob_is_one_build_error_and_every_other_version_is_built(tmp_
     commits = [commit(repo, {f"articles/x/{i}.md": fixture(n)}, T0 + i * HOUR) for i, n in enumerate(names)]
     lost = blob_of(repo, commits[2], "articles/x/2.md")
     delete_loose_object(repo, lost)
-    report = history_build(repo, db=db, workers=2)  # read through the workers' long-lived streams
+    report = history_build(repo, db=db, workers=2)  # the bytes travel to the workers with their chunks
     assert (report.seen, report.articles, report.errors) == (6, 5, 1)
     assert rows(db, "SELECT source, error, git_commit, git_blob FROM build_errors") == [
         (f"news/articles/x/2.md@{commits[2][:12]}",

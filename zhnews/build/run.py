@@ -29,6 +29,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from importlib.metadata import version
 from pathlib import Path
 
@@ -82,7 +83,7 @@ def build(
     with exclusive(db):
         discard_temp(db)
         fingerprint = code_fingerprint()
-        known, states, report.mode = _load_known(db, fingerprint, full)
+        states, report.mode = _previous_build(db, fingerprint, full)
         fresh = report.mode != "incremental"
         writer: Writer | None = None
 
@@ -96,6 +97,8 @@ def build(
 
         try:
             scans = {src.name: src.scan(states.get(src.name)) for src in sources}
+            kept = {name for name, scan in scans.items() if not scan.complete}
+            known = {} if fresh else _file_states(db, kept)
             report.sources = {name: scan.note for name, scan in scans.items()}
             if progress is not None:
                 counts = [scan.count() for scan in scans.values()]
@@ -149,51 +152,62 @@ def file_state(size: int, mtime_ns: int) -> int:
     return (size << 64) | (mtime_ns & (2**64 - 1))
 
 
-def state_size(state: int) -> int:
-    return state >> 64
-
-
-def _load_known(db: Path, fingerprint: int, full: bool) -> tuple[dict[str, int], dict[str, SourceState], str]:
-    """The old database's file states and source states, or empty ones and the reason for a full build."""
+def _previous_build(db: Path, fingerprint: int, full: bool) -> tuple[dict[str, SourceState], str]:
+    """The old database's source states and "incremental", or none and the reason for a full build."""
     if full:
-        return {}, {}, "full (--full)"
+        return {}, "full (--full)"
     if not db.exists():
-        return {}, {}, "full (new database)"
+        return {}, "full (new database)"
+    with _reading(db) as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if not tables:
+            return {}, "full (empty database)"
+        if not {"articles", "captures", "build_errors"} <= tables:
+            raise BuildError(f"{db} is not a zhnews database (use another --db, or delete it)")
+        if version != fingerprint:
+            return {}, "full (schema, zhnews version or search segmentation changed)"
+        states = {name: SourceState(kind, scope, commits or "") for name, kind, scope, commits in
+                  conn.execute("SELECT name, kind, scope, git_commits FROM sources")}
+    return states, "incremental"
+
+
+def _file_states(db: Path, kept: set[str]) -> dict[str, int]:
+    """`source -> file_state` of the old database's files: what this run must look at again or remove.
+
+    The files of `kept` (sources scanned incrementally: only their new versions are listed) stay as they
+    are and are not loaded (a no-op rebuild of a 300k history read 300k rows for nothing), but for those
+    that could not be read last time (size -1): they are looked up again."""
+    where = " AND ".join("(NOT (source >= ? AND source < ?) OR size = -1)" for _ in kept) or "1"
+    bounds = [bound for name in sorted(kept) for bound in (f"{name}/", f"{name}0")]  # "0" follows "/"
+    known: dict[str, int] = {}
+    with _reading(db) as conn:
+        for table in ("captures", "build_errors"):
+            known.update((s, file_state(size, mtime)) for s, size, mtime in
+                         conn.execute(f"SELECT source, size, mtime_ns FROM {table} WHERE {where}", bounds))
+    return known
+
+
+@contextmanager
+def _reading(db: Path) -> Iterator[sqlite3.Connection]:
     try:
         conn = connect_read_only(db)
         try:
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if not tables:
-                return {}, {}, "full (empty database)"
-            if not {"articles", "captures", "build_errors"} <= tables:
-                raise BuildError(f"{db} is not a zhnews database (use another --db, or delete it)")
-            if version != fingerprint:
-                return {}, {}, "full (schema, zhnews version or search segmentation changed)"
-            known: dict[str, int] = {}
-            for table in ("captures", "build_errors"):
-                known.update((s, file_state(size, mtime)) for s, size, mtime in
-                             conn.execute(f"SELECT source, size, mtime_ns FROM {table}"))
-            states = {name: SourceState(kind, scope, commits or "") for name, kind, scope, commits in
-                      conn.execute("SELECT name, kind, scope, git_commits FROM sources")}
-            return known, states, "incremental"
+            yield conn
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
         raise BuildError(f"cannot read {db}: {exc} (use another --db, or delete it)") from exc
 
 
-def _set_aside(scans: dict[str, Scan], known: dict[str, int]) -> dict[str, list[str]]:
-    """Take the files of incrementally scanned sources out of `known` (they stay in the database), but for
-    those that failed to read last time (size -1): returned by source, to be looked up again."""
+def _retries(scans: dict[str, Scan], known: dict[str, int]) -> dict[str, list[str]]:
+    """By source scanned incrementally, its files that could not be read last time (the only ones of it in
+    `known`): looked up again, and removed if gone."""
     partial = {name for name, scan in scans.items() if not scan.complete}
     retry: dict[str, list[str]] = {name: [] for name in partial}
-    if partial:
-        for source in [s for s in known if source_name(s) in partial]:
-            if state_size(known[source]) == -1:
-                retry[source_name(source)].append(source)
-            else:
-                del known[source]
+    for source in known:
+        if (name := source_name(source)) in partial:
+            retry[name].append(source)
     return retry
 
 
@@ -207,7 +221,7 @@ def _run(
     open_writer: Callable[[], Writer],
 ) -> None:
     """Scan the sources, stream changed files through the workers and hand the outcomes to the writer."""
-    retry = _set_aside(scans, known)
+    retry = _retries(scans, known)
 
     def records(src: Source) -> Iterator[SourceFile]:
         scan = scans[src.name]
