@@ -191,20 +191,19 @@ def prefetch(records: list[SourceFile], limit: int) -> list[SourceFile]:
     WHY: each `git cat-file` holds the pack index and windows resident (~40 MB at 300k versions): one in the
     build instead of one per worker. A request for 32 blobs costs one wake-up of git, not 32. A version too
     large for the budget, or a failed request, is left for the worker to read (and report) itself."""
-    wanted: dict[str, list[int]] = {}
+    wanted: dict[str, list[tuple[int, GitBlob]]] = {}
     budget = PREFETCH_BYTES
     for i, record in enumerate(records):
         if isinstance(record, GitBlob) and 0 <= record.size <= min(limit, budget):
             budget -= record.size
-            wanted.setdefault(record.git_dir, []).append(i)
+            wanted.setdefault(record.git_dir, []).append((i, record))
     loaded = list(records)
-    for git_dir, positions in wanted.items():
-        versions = [records[i] for i in positions]
+    for git_dir, versions in wanted.items():
         try:
-            contents = read_blobs(git_dir, [str(v.origin.blob) for v in versions], limit)
+            contents = read_blobs(git_dir, [str(v.origin.blob) for _, v in versions], limit)
         except Exception:  # the stream is gone: each worker reads (and reports) its own files
             continue
-        for i, version, data in zip(positions, versions, contents, strict=True):
+        for (i, version), data in zip(versions, contents, strict=True):
             loaded[i] = version.holding(data)
     return loaded
 
