@@ -178,6 +178,14 @@ def test_staff_credit_lines_go_but_bios_and_source_notes_stay() -> None:
     assert body_of("".join(f"<p>{t}</p>" for t in kept)) == kept
 
 
+
+def test_a_gallerys_blanket_rights_notice_goes_but_sentences_about_copyright_stay() -> None:
+    notices = ["所有图片版权所有。", "全部照片版权归版权所有者。", "文中图片，版权所有，未经批准，翻印必究。",
+               "版權所有，未經授權不得轉載。"]
+    kept = ["周末的花展吸引了上千名游客。", "版权所有者起诉了这家公司，要求赔偿。",
+            "版权所有人认为这是侵权。"]
+    assert body_of("".join(f"<p>{t}</p>" for t in [*kept, *notices])) == kept
+
 # --- 5. lines separated by <br> --------------------------------------------------------------------------
 
 def test_br_separated_digest_lines_are_separate_lines() -> None:

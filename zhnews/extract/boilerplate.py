@@ -83,6 +83,11 @@ _GENERIC_DROP = re.compile(  # anchored at the start of the paragraph (used with
             r"\W*$",  # no letter, digit or Han at all: "------", "***", a lone "。"
             r"(?:©|\(c\)\s*\d{4})",  # copyright notices: RFI `© 2020 AFP`, DW 版权声明, CDT feed credit
             r"(?:图片版权|图像来源|圖片版權|图片来源)[，,:：]?.{0,40}$",  # a photo credit as a paragraph
+            # A blanket rights notice under a gallery: BBC `所有图片版权所有。`, `文中图片，版权所有，未经
+            # 批准，翻印必究。`; `版权所有，翻印必究` alone.
+            r"(?:所有|全部|文中|本文)?的?(?:图片|照片|圖片|相片)[，,]?\s*的?(?:版权|版權)[^。！？!?]{0,8}"
+            r"(?:[，,][^。！？!?]{0,12}(?:必究|转载|轉載))?[。.]?$",
+            r"(?:版权所有|版權所有)[，,、\s]*(?:(?:未经|未經)[^。]{0,10}[，,]?)?(?:翻印必究|不得(?:转载|轉載))?[。.]?$",
             # Staff credits standing alone: `翻译：…`, `译者/…`, `编译 张三/李四 审校 王五`, `（编辑：…）`.
             r"[（(]?\s*(?:" + CREDIT_ROLES + r")\s*[：:/／|｜ ][^。！？!?]{0,70}$",
             # Podcast and newsletter instructions, English and Chinese.
