@@ -273,6 +273,12 @@ def measure(root: Path, db: Path, log: Path, reps: int, csv_rows: int, seed: int
                     for label, query in QUERIES
                 ]
             result["table_facets"] = time_requests(client, "/news/articles", {}, reps)
+            # "Next page" of the table in its default order (published descending): a keyset page, the
+            # HTML a person gets (with its facets) and the JSON a script pages through.
+            token = client.get("/news/articles.json", params={"_nofacet": "1"}).json()["next"]
+            result["table_page_2"] = time_requests(client, "/news/articles", {"_next": token}, reps)
+            result["table_page_2_json"] = time_requests(client, "/news/articles.json",
+                                                        {"_next": token, "_nofacet": "1"}, reps)
             ids = sample_ids(db, reps, seed)
             client.get(f"/news/articles/{ids[0]}")
             pages = []

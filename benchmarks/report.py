@@ -240,6 +240,12 @@ def _latency_rows(r: dict) -> list[str]:
             table["p95"] < 300 if judged else None,
         )
     )
+    for key, label in (("table_page_2", "… its next page (keyset), HTML with facets"),
+                       ("table_page_2_json", "… its next page as JSON, no facets")):
+        if (item := http.get(key)) is not None:
+            failed = sum(n for status, n in item["statuses"].items() if str(status) != "200")
+            rows.append(_row(f"{label}: p50 / p95 (ms), failed requests",
+                             f"{item['p50']:,.0f} / {item['p95']:,.0f}, {failed}"))
     page = http["article_page"]
     rows.append(
         _row(
