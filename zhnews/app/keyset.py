@@ -16,8 +16,14 @@ its streamed CSV, goes through them:
    `select COLUMNS from T where rowid in (select rowid from T <its where> order by … limit N) order by …`:
    the same rows in the same order, the page chosen on the index alone.
 
-Both are done by `by_rowid`, installed once around `TableView.data` (which table's page is being built)
-and `Database.execute` (the rewrite of that page's query, and of no other), for rowid tables only (not
+3. Facets of a later page. Datasette builds them from the page's WHERE, the page-start condition
+   included: page 2's facets counted only the rows after page 1 (so they changed as one paged), and that
+   condition made them slow (at 500k each hit the facet time limit: page 2 took 1.8 s, facets "timed out").
+   `without_page_start` takes the condition out of the facet queries: every page shows the facets of all
+   the rows it pages through, as fast as the first page's (page 2 at 500k: 0.14 s).
+
+All are installed once around `TableView.data` (which table's page is being built, sorted by what) and
+`Database.execute` (the rewrites of that page's queries, and of no other), for rowid tables only (not
 views, virtual tables or WITHOUT ROWID tables).
 """
 
@@ -39,11 +45,19 @@ class _Table:
 
     escaped: str  # its name as Datasette writes it in SQL
     key: str  # its primary key's columns as Datasette orders by them, or rowid
-    default_sort: bool  # metadata.yml gives it a sort order
+    default_sort: str | None  # the sort column metadata.yml gives it
 
 
-# The table whose page is being built in this task (None: every query is left alone).
-_PAGE_TABLE: ContextVar[_Table | None] = ContextVar("zhnews_keyset_table", default=None)
+@dataclass(frozen=True)
+class _Page:
+    """The sorted page being built in this task."""
+
+    table: _Table
+    sort: str  # the sort column as Datasette writes it in SQL
+    later: bool  # a page after the first: its WHERE ends with the page-start condition
+
+
+_PAGE: ContextVar[_Page | None] = ContextVar("zhnews_keyset_page", default=None)
 
 
 def by_rowid(sql: str, table: str, key: str) -> str:
@@ -61,6 +75,36 @@ def by_rowid(sql: str, table: str, key: str) -> str:
         order = f"{order}, {key}"  # the first page: ties in the order of the next pages
     return (f"{head} from {table} where rowid in (select rowid from {table} {where}order by {order} "
             f"limit {limit}) order by {order}")
+
+
+def without_page_start(sql: str, table: str, sort: str) -> str:
+    """A facet query of a later page without the page-start condition Datasette appended to its WHERE:
+    `… from T where [FILTERS and ](sort < :p1 or sort is null or (sort = :p1 and …)) ) …` (or `>`, or the
+    `is null` forms of a null sort value); anything else unchanged."""
+    inner = f" from {table} where "
+    start = sql.find(inner)
+    if start < 0 or sql.find(inner, start + 1) >= 0 or not sql.lstrip().startswith("select ") \
+            or "from (" not in sql[:start]:
+        return sql  # not a facet over the page's rows (a page, a count, a look-up)
+    where = start + len(inner)
+    opens = [f"({sort} < :p", f"({sort} > :p", f"({sort} is null and ", f"({sort} is not null or ("]
+    found = max(sql.rfind(prefix, where) for prefix in opens)
+    if found < 0:
+        return sql
+    depth, end = 0, found
+    for end in range(found, len(sql)):  # the condition's closing parenthesis (its values are parameters)
+        depth += {"(": 1, ")": -1}.get(sql[end], 0)
+        if depth == 0:
+            break
+    after = sql[end + 1:].lstrip()
+    if depth != 0 or not after.startswith(")"):  # the condition must end the subquery's WHERE
+        return sql
+    before = sql[where:found]
+    if before == "":
+        return f"{sql[:start]} from {table} {sql[end + 1:].lstrip()}"
+    if not before.endswith(" and "):
+        return sql
+    return f"{sql[:where]}{before[:-len(' and ')]} {sql[end + 1:].lstrip()}"
 
 
 async def _rowid_table(datasette: Any, request: Any) -> _Table | None:
@@ -87,7 +131,7 @@ async def _look_up(datasette: Any, db: Database, name: str, actor: Any) -> _Tabl
     pks = await db.primary_keys(name)
     metadata = datasette.table_metadata(db.name, name) or {}
     return _Table(escape_sqlite(name), ", ".join(escape_sqlite(k) for k in pks) or "rowid",
-                  bool(metadata.get("sort") or metadata.get("sort_desc")))
+                  metadata.get("sort") or metadata.get("sort_desc"))
 
 
 def install() -> None:
@@ -99,19 +143,26 @@ def install() -> None:
 
     async def data(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
         table = await _rowid_table(self.ds, request)
-        asked = request.args.get("_sort") or request.args.get("_sort_desc")
-        if table is None or not (asked or table.default_sort):  # pages in key order are right and fast
+        sort = request.args.get("_sort") or request.args.get("_sort_desc")
+        if table is not None and not sort:
+            sort = table.default_sort
+        if table is None or not sort:  # pages in key order are right and fast as they are
             return await original_data(self, request, *args, **kwargs)
-        token = _PAGE_TABLE.set(table)
+        given = kwargs.get("_next", args[1] if len(args) > 1 else None)  # data(request, labels, _next, …)
+        later = bool(given or request.args.get("_next"))
+        token = _PAGE.set(_Page(table, escape_sqlite(sort), later))
         try:
             return await original_data(self, request, *args, **kwargs)
         finally:
-            _PAGE_TABLE.reset(token)
+            _PAGE.reset(token)
 
     async def execute(self: Any, sql: str, *args: Any, **kwargs: Any) -> Any:
-        table = _PAGE_TABLE.get()
-        if table is not None:
-            sql = by_rowid(sql, table.escaped, table.key)
+        page = _PAGE.get()
+        if page is not None:
+            paged = by_rowid(sql, page.table.escaped, page.table.key)
+            if paged == sql and page.later:
+                paged = without_page_start(sql, page.table.escaped, page.sort)
+            sql = paged
         return await original_execute(self, sql, *args, **kwargs)
 
     TableView.data = data  # type: ignore[method-assign]
