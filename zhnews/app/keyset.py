@@ -20,7 +20,8 @@ its streamed CSV, goes through them:
    included: page 2's facets counted only the rows after page 1 (so they changed as one paged), and that
    condition made them slow (at 500k each hit the facet time limit: page 2 took 1.8 s, facets "timed out").
    `without_page_start` takes the condition out of the facet queries: every page shows the facets of all
-   the rows it pages through, as fast as the first page's (page 2 at 500k: 0.14 s).
+   the rows it pages through, as fast as the first page's (page 2 at 500k: 0.14 s); and their links start
+   the filtered list from its beginning, not after the page's start.
 
 All are installed once around `TableView.data` (which table's page is being built, sorted by what) and
 `Database.execute` (the rewrites of that page's queries, and of no other), for rowid tables only (not
@@ -33,6 +34,7 @@ from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from datasette.database import Database
 from datasette.utils import escape_sqlite, tilde_decode
@@ -134,6 +136,16 @@ async def _look_up(datasette: Any, db: Database, name: str, actor: Any) -> _Tabl
                   metadata.get("sort") or metadata.get("sort_desc"))
 
 
+def _facet_links_from_the_start(data: dict[str, Any]) -> None:
+    """A later page's facet values link to their filtered list from its start: Datasette kept the page's
+    `_next`, so choosing a value on page 2 listed the matching rows after page 1's last one only."""
+    for facet in (data.get("facet_results") or {}).values():
+        for value in facet.get("results", []):
+            url = urlsplit(value["toggle_url"])
+            query = [(k, v) for k, v in parse_qsl(url.query, keep_blank_values=True) if k != "_next"]
+            value["toggle_url"] = urlunsplit(url._replace(query=urlencode(query)))
+
+
 def install() -> None:
     """Wrap `TableView.data` and `Database.execute`, once per process."""
     if getattr(TableView, "_zhnews_keyset", False):
@@ -152,9 +164,12 @@ def install() -> None:
         later = bool(given or request.args.get("_next"))
         token = _PAGE.set(_Page(table, escape_sqlite(sort), later))
         try:
-            return await original_data(self, request, *args, **kwargs)
+            result = await original_data(self, request, *args, **kwargs)
         finally:
             _PAGE.reset(token)
+        if later:
+            _facet_links_from_the_start(result[0])
+        return result
 
     async def execute(self: Any, sql: str, *args: Any, **kwargs: Any) -> Any:
         page = _PAGE.get()
