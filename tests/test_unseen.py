@@ -112,6 +112,18 @@ def test_written_byline_line_is_the_author_and_leaves_the_text() -> None:
     assert not any(p.startswith(("撰文", "编辑")) for p in a.paragraphs)  # 编辑 | … is a staff credit
 
 
+def test_a_byline_with_only_a_space_after_its_label_names_the_writers_when_names_follow() -> None:
+    def parsed(html: str) -> Article:
+        page = f"<!--1594708800000-->\n[标题](https://news.example.org/a)\n------\n\n<div>{html}</div>\n"
+        return parse(page.encode(), "archive/x/1.md")
+
+    wire = parsed("<p>作者 马蓉/侯向明</p><p>路透北京7月14日 - 中小银行正承受资本压力，监管拟放宽考核。</p>")
+    assert wire.author == "马蓉, 侯向明"  # Reuters' byline paragraph
+    assert wire.paragraphs == ["路透北京7月14日 - 中小银行正承受资本压力，监管拟放宽考核。"]
+    sentence = parsed("<p>作者 在书中写道，这是一个好问题。</p><p>正文的第二段也在这里。</p>")
+    assert sentence.author == "" and sentence.paragraphs[0].startswith("作者 在书中写道")
+
+
 def test_a_credit_naming_one_person_as_writer_and_editor_names_the_author() -> None:
     html = "<p>正文。</p><p>(编写/责编：王小明)</p>"
     assert meta_of(html) == "王小明"  # (held-out gold: a BBC 2014 credit)

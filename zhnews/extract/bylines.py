@@ -55,8 +55,6 @@ _WIRE_BYLINE = re.compile(
     r"[（(]\s*[^（）()]{0,12}?(?:特约|特約)?(?:记者|記者|特派员|特派員)\s*([^（）()\d]{1,30}?)\s*"
     r"(\d{1,2}日)?\s*(?:综合|綜合)?(?:外电|外電)?(?:报导|报道|報導|報道|专电|專電|电|電)\s*[）)]"
 )
-# A byline as its own line: `作者：令狐卿`, `撰文 | 理强`, `文／王小明`.
-_LABELLED = re.compile(r"^\s*(?:作者|撰文|撰稿|文字|文)\s*[：:|｜/／]\s*(\S.{0,29})$")
 # A column's standfirst opening with its writer(s): `刘远举：…`, `程实、王宇哲：…`, `马卡罗夫：…`.
 _NAME = f"(?:[{HAN}]{{2,4}}|[{HAN}]{{1,8}}[·•．][{HAN}]{{1,8}})"
 _COLUMN = re.compile(f"^({_NAME}(?:、{_NAME}){{0,3}})[：:](?=.{{10}})")
@@ -110,12 +108,6 @@ def wire_byline(text: str) -> str:
             return ""
         names = names[:place]
     return _names_before_places(names)
-
-
-def labelled_author(line: str) -> str:
-    """The name(s) of a byline line (`作者：令狐卿`, `撰文 | 理强`), "" when the line is not one."""
-    m = _LABELLED.match(clean_line(line))
-    return byline_names(m.group(1)) if m else ""
 
 
 # After a byline's names: the next credit (`来源：…`, `排版 / …`), a description of the writer.

@@ -26,7 +26,7 @@ from zhnews.extract.bylines import byline_names, clean_author, credit_reporter, 
 from zhnews.extract.dates import Evidence, evidence
 from zhnews.extract.outlets import rules
 from zhnews.extract.soup import body_element, head_element
-from zhnews.text import clean_line
+from zhnews.text import HAN, clean_line
 
 _RELATIVE_TIME = re.compile(r"\d+\s*(?:秒|分钟|分鐘|小时|小時|天|日|周|週)前|\bago\b|^(?:刚刚|剛剛|昨天)")
 _DATE_HINT = re.compile(r"\d")
@@ -37,7 +37,10 @@ _CREDIT_START = re.compile(
     r"[（(]?\s*(?:[^\s（(，。]{0,8}?)(?:特约|特約)?(?:记者|記者)|[（(]?\s*(?:编写|編寫|撰稿)\s*[/／、]"
 )
 # A byline label: `作者：`, `撰文 |`; the other fields of a document card (CDT 档案卡: 标题/作者/日期/来源…).
-_BYLINE_LABEL = re.compile(r"^\s*(?:作者|撰文|撰稿)\s*[：:|｜/／]")
+# `作者：令狐卿`, `撰文 | 理强`; with only a space (Reuters' `作者 马蓉/侯向明`) when names alone follow.
+_BYLINE_LABEL = re.compile(
+    rf"^\s*(?:(?:作者|撰文|撰稿)\s*[：:|｜/／]|作者\s+(?=[{HAN}]{{2,4}}(?:\s*[/／、,，]\s*[{HAN}]{{2,4}}){{0,3}}\s*$))"
+)
 _CARD_FIELD = re.compile(
     r"^\s*(?:标题|標題|来源|來源|发表日期|發表日期|日期|版权说明|版權說明|原文链接|原文鏈接)\s*[：:]"
 )
