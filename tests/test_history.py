@@ -24,7 +24,7 @@ from tests.git_repos import (
 )
 from tests.test_build import cli, rows, snapshot
 from zhnews.build.run import BuildReport, build
-from zhnews.sources import FolderSource, GitHistorySource, PathScope, Source
+from zhnews.sources import FolderSource, GitHistorySource, PathScope, Source, git_objects
 from zhnews.sources import git as git_source
 
 pytestmark = needs_git
@@ -45,13 +45,13 @@ def title_of(name: str) -> str:
 def blob_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every blob read in this process (the build reads contents in its own process), in order."""
     reads: list[str] = []
-    real = git_source.read_blobs
+    real = git_objects.read_blobs
 
     def counting(git_dir: str, blobs: list[str], limit: int) -> list[bytes | None]:
         reads.extend(blobs)
         return real(git_dir, blobs, limit)
 
-    monkeypatch.setattr(git_source, "read_blobs", counting)
+    monkeypatch.setattr(git_objects, "read_blobs", counting)
     return reads
 
 

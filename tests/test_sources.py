@@ -19,11 +19,11 @@ from zhnews.sources import (
     SourceError,
     SourceState,
     UnreadableFile,
+    git_objects,
     open_sources,
     prefetch,
     source_name,
 )
-from zhnews.sources import git as git_source
 from zhnews.sources.scope import DOCS, INDEX_LIST, LOG, MACHINERY, OUTSIDE_PATHS, SITE_PAGE
 
 
@@ -241,8 +241,8 @@ def test_a_chunk_of_versions_is_read_in_one_request_to_git(
     source = GitHistorySource(repo)
     records = sorted(source.scan(None).files, key=lambda r: r.source)
     requests: list[list[str]] = []
-    real_ask = git_source.CatFile.ask
-    monkeypatch.setattr(git_source.CatFile, "ask", lambda self, names: (requests.append(names),
+    real_ask = git_objects.CatFile.ask
+    monkeypatch.setattr(git_objects.CatFile, "ask", lambda self, names: (requests.append(names),
                                                                          real_ask(self, names))[1])
     loaded = prefetch(records, 1000)
     source.close()  # the bytes travel with the records: a worker reading them needs no git process

@@ -41,7 +41,8 @@ from zhnews.sources.base import (
     source_name,
 )
 from zhnews.sources.folder import DiskFile, FolderSource
-from zhnews.sources.git import GitBlob, GitHistorySource, git_dir_of, prefetch
+from zhnews.sources.git import GitHistorySource, git_dir_of
+from zhnews.sources.git_objects import GitBlob, prefetch
 from zhnews.sources.scope import PathScope
 
 __all__ = ["DiskFile", "FolderSource", "GitBlob", "GitHistorySource", "Loaded", "Origin", "PathScope", "Scan",

@@ -4,15 +4,12 @@ The archiver overwrote file names, so most articles live only in history: each v
 record, `source` = `NAME/path@<commit12>`, `mtime_ns` = the commit time, `size` = the blob size. A version
 never changes, so the build's (size, mtime) check is exact.
 
-Reading: `git rev-list` lists the commits, `git log --raw` their versions (streamed, one process per window
-of commits: git's memory grows with what it has parsed); one `git cat-file --batch-check`
-answers their sizes, in pipelined chunks. Contents are read in the build's own process, a chunk of records at
-a time just before it goes to a parsing process (`prefetch`), through ONE long-lived `git cat-file --batch`
-per repository (a process per version cost ~2 ms, the stream ~60 µs), and travel with the chunk; a worker
-reads for itself (its own reader, started at its first read) only what did not fit the chunk's budget.
+Listing: `git rev-list` lists the commits, `git log --raw` their versions (streamed, one process per window
+of commits: git's memory grows with what it has parsed); one `git cat-file --batch-check` answers their
+sizes, in pipelined chunks. Reading their bytes: zhnews.sources.git_objects.
 
 Incremental by commit: the state saved after a build is the commit(s) read up to. The next scan lists only
-the commits since then (`git log NEW ^OLD`); when the old commit is no longer in the new history (a
+the commits since then (`git rev-list NEW ^OLD`); when the old commit is no longer in the new history (a
 force-push rewrote it) or the scope changed (`--rev`, `--paths`, the default rules), it rescans the whole
 history, and the build removes the versions that are gone: the same database as a fresh build. Files
 deleted by a later commit stay: their versions are still in history.
@@ -23,8 +20,6 @@ not valid UTF-8 become `build_errors` rows; only an unusable repository or revis
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import json
 import os
 import subprocess
@@ -37,7 +32,6 @@ from typing import IO
 
 from zhnews.sources.base import (
     BAD_NAME,
-    Loaded,
     Origin,
     Scan,
     SourceError,
@@ -47,6 +41,7 @@ from zhnews.sources.base import (
     UnreadableFile,
     printable_path,
 )
+from zhnews.sources.git_objects import GIT, GIT_ENV, MISSING, CatFile, GitBlob, close_reader, run_git
 from zhnews.sources.scope import PathScope, is_candidate, is_hidden_path
 
 SIZE_CHUNK = 256  # ids written to --batch-check before reading the answers: no round trip per version
@@ -60,30 +55,15 @@ LOG_ARGS = ("log", "--no-walk=unsorted", "--raw", "--root", "--no-abbrev", "--no
 LOG_WINDOW = 5000
 BLOB_MODES = ("100644", "100755")
 SPECIAL_MODES = {"120000": "a symbolic link", "160000": "a submodule"}
-MISSING = "git object missing: blob {blob} is not in the repository (a damaged, shallow or partial clone)"
 
 
-# A partial clone would fetch each missing blob from its remote, one by one: report them missing instead.
-_ENV = {**os.environ, "GIT_NO_LAZY_FETCH": "1"}
-# Bounded memory per git process: by default git maps pack files in 1 GiB windows (all of a 2 GB pack ends
-# up resident in each of the build's git processes) and caches 96 MB of delta bases. Measured on the 60k
-# benchmark repository (20,000 blobs read): 118 MB resident with the defaults, 25 MB with these bounds,
-# at the same speed (11,400 and 12,600 blobs/s under load 7).
-_GIT = ("git", "-c", "core.packedGitWindowSize=4m", "-c", "core.packedGitLimit=16m",
-        "-c", "core.deltaBaseCacheLimit=8m")
 # `git log --raw` reads two trees per commit (an archive folder's tree is megabytes, rewritten by every
 # commit, stored as a chain of deltas). On the 300k benchmark repository (2,000 newest commits, oldest first)
-# its CPU is set by the delta-base cache, not the windows: 39 CPU-s with 8 MB (any window size from 4 MB to
-# 1 GB), 11 with 64 MB. The whole 300k history build: 1,090 s with 8 MB, 540 s with 64 MB, at 567 MB peak
-# summed RSS instead of 494 (benchmarks/RESULTS.md).
-# The pack windows do not matter to it (the same CPU with 4 MB windows and a 16 MB limit as with 32/64 MB).
+# its CPU is set by the delta-base cache, not the pack windows: 39 CPU-s with 8 MB (any window size from 4 MB
+# to 1 GB), 11-13 with 64 MB. The whole 300k history build with 64 MB and windows of commits: 545 s, 471 MB
+# peak summed RSS (benchmarks/RESULTS.md).
 _LOG_GIT = ("git", "-c", "core.packedGitWindowSize=4m", "-c", "core.packedGitLimit=16m",
             "-c", "core.deltaBaseCacheLimit=64m")
-
-
-def _git(git_dir: str, *args: str) -> str:
-    return subprocess.run([*_GIT, "--git-dir", git_dir, *args], capture_output=True, check=True,
-                          text=True, env=_ENV).stdout
 
 
 def git_dir_of(repo: Path) -> str | None:
@@ -100,146 +80,6 @@ def git_dir_of(repo: Path) -> str | None:
     except (OSError, subprocess.CalledProcessError, ValueError):
         return None
     return git_dir if Path(top).resolve() == repo.resolve() else None
-
-
-class CatFile:
-    """One long-lived `git cat-file --batch` (or `--batch-check`) process: object ids in, objects out."""
-
-    def __init__(self, git_dir: str, mode: str = "--batch") -> None:
-        self.git_dir = git_dir
-        self.proc = subprocess.Popen([*_GIT, "--git-dir", git_dir, "cat-file", mode],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=_ENV)
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.stdin: IO[bytes] = self.proc.stdin
-        self.stdout: IO[bytes] = self.proc.stdout
-
-    def ask(self, names: list[str]) -> None:
-        self.stdin.write("".join(f"{n}\n" for n in names).encode("utf-8", "surrogateescape"))
-        self.stdin.flush()
-
-    def header(self) -> tuple[str, str, int] | None:
-        """(object id, type, size) of the next answer, None for a missing object."""
-        line = self.stdout.readline()
-        if not line.endswith(b"\n"):
-            raise UnreadableFile("git cat-file stopped: is the repository still there?")
-        text = line[:-1].decode("utf-8", "surrogateescape")
-        if text.endswith((" missing", " ambiguous")):  # `<name> missing`: the name may hold spaces
-            return None
-        oid, kind, size = text.split(" ")
-        return oid, kind, int(size)
-
-    def body(self, size: int, limit: int) -> bytes:
-        """The next object's content (at most limit + 1 bytes kept; the rest is drained)."""
-        data = self.stdout.read(min(size, limit + 1))
-        left = size - len(data)
-        while left > 0:  # a blob larger than the limit: drained in bounded chunks, never held
-            left -= len(self.stdout.read(min(left, 1 << 20)))
-        self.stdout.read(1)  # the newline after every object
-        if len(data) < min(size, limit + 1):
-            raise UnreadableFile("git cat-file stopped in the middle of an object")
-        return data
-
-    def close(self) -> None:
-        with contextlib.suppress(OSError):  # a broken pipe: git is gone already
-            self.stdin.close()
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.stdout.close()
-
-
-_READERS: dict[str, CatFile] = {}  # this process's blob readers, one per repository
-PREFETCH_BYTES = 4 << 20  # at most this much read ahead per chunk (a larger blob is read by its worker)
-
-
-def _reader(git_dir: str) -> CatFile:
-    reader = _READERS.get(git_dir)
-    if reader is None:
-        reader = _READERS[git_dir] = CatFile(git_dir)
-    return reader
-
-
-def read_blobs(git_dir: str, blobs: list[str], limit: int) -> list[bytes | None]:
-    """The blobs' bytes (None: missing from the clone), asked of this process's long-lived reader for
-    `git_dir` in one request (the reader starts at the first call). Every content read goes through here."""
-    reader = _reader(git_dir)
-    try:
-        reader.ask(blobs)
-        found: list[bytes | None] = []
-        for _ in blobs:
-            header = reader.header()
-            found.append(None if header is None else reader.body(header[2], limit))
-    except BaseException:  # git is gone, or the stream is out of step (an interrupt mid-object)
-        close_reader(git_dir)  # a new stream at the next read
-        raise
-    return found
-
-
-def read_blob(git_dir: str, blob: str, limit: int) -> bytes:
-    data = read_blobs(git_dir, [blob], limit)[0]
-    if data is None:
-        raise UnreadableFile(MISSING.format(blob=blob))
-    return data
-
-
-def prefetch(records: list[SourceFile], limit: int) -> list[SourceFile]:
-    """The records with the bytes of their git versions read ahead: one request per repository for the
-    chunk, in the build's own process, so the parsing processes need no git process of their own.
-
-    WHY: each `git cat-file` holds the pack index and windows resident (~40 MB at 300k versions): one in the
-    build instead of one per worker. A request for 32 blobs costs one wake-up of git, not 32. A version too
-    large for the budget, or a failed request, is left for the worker to read (and report) itself."""
-    wanted: dict[str, list[tuple[int, GitBlob]]] = {}
-    budget = PREFETCH_BYTES
-    for i, record in enumerate(records):
-        if isinstance(record, GitBlob) and 0 <= record.size <= min(limit, budget):
-            budget -= record.size
-            wanted.setdefault(record.git_dir, []).append((i, record))
-    loaded = list(records)
-    for git_dir, versions in wanted.items():
-        try:
-            contents = read_blobs(git_dir, [str(v.origin.blob) for _, v in versions], limit)
-        except Exception:  # the stream is gone: each worker reads (and reports) its own files
-            continue
-        for (i, version), data in zip(versions, contents, strict=True):
-            loaded[i] = version.holding(data)
-    return loaded
-
-
-def close_reader(git_dir: str) -> None:
-    reader = _READERS.pop(git_dir, None)
-    if reader is not None:
-        reader.close()
-
-
-def _close_all_readers() -> None:
-    for git_dir in list(_READERS):
-        close_reader(git_dir)
-
-
-atexit.register(_close_all_readers)  # worker processes exit through sys.exit: their readers end here
-
-
-@dataclass(frozen=True, slots=True)
-class GitBlob:
-    source: str
-    size: int
-    mtime_ns: int
-    git_dir: str
-    origin: Origin
-
-    def read(self, limit: int) -> bytes:
-        assert self.origin.blob is not None
-        return read_blob(self.git_dir, self.origin.blob, limit)
-
-    def holding(self, data: bytes | None) -> SourceFile:
-        """This version with its bytes read ahead (None: the blob is missing from the clone)."""
-        if data is None:
-            missing = MISSING.format(blob=self.origin.blob)
-            return Unreadable(self.source, -1, self.mtime_ns, self.origin, missing)
-        return Loaded(self.source, self.size, self.mtime_ns, self.origin, data)
 
 
 def _nul_separated(stream: IO[bytes]) -> Iterator[str]:
@@ -293,10 +133,10 @@ class GitHistorySource:
     def _resolve(self, rev: str) -> tuple[list[str], list[str]]:
         """The commits `rev` includes (tips) and excludes (`^` ids of a range), tags peeled to commits."""
         tips, excluded = [], []
-        for line in _git(self.git_dir, "rev-parse", "--revs-only", rev).split():
+        for line in run_git(self.git_dir, "rev-parse", "--revs-only", rev).split():
             exclude = line.startswith("^")
             peeled = line.lstrip("^") + "^{commit}"
-            commit = _git(self.git_dir, "rev-parse", "--verify", "--quiet", peeled).strip()
+            commit = run_git(self.git_dir, "rev-parse", "--verify", "--quiet", peeled).strip()
             (excluded if exclude else tips).append(commit)
         if not tips:
             raise subprocess.CalledProcessError(1, "rev-parse", stderr=f"{rev} names no commit")
@@ -308,8 +148,8 @@ class GitHistorySource:
         return SourceState(self.kind, scope_text, " ".join(self.tips))
 
     def _is_ancestor(self, old: str, new: str) -> bool:
-        return subprocess.run([*_GIT, "--git-dir", self.git_dir, "merge-base", "--is-ancestor", old, new],
-                              capture_output=True, env=_ENV).returncode == 0
+        return subprocess.run([*GIT, "--git-dir", self.git_dir, "merge-base", "--is-ancestor", old, new],
+                              capture_output=True, env=GIT_ENV).returncode == 0
 
     def scan(self, previous: SourceState | None = None) -> Scan:
         state = self._state()
@@ -325,7 +165,7 @@ class GitHistorySource:
         elif previous is not None:
             note = "--rev, --paths or the rules changed: full rescan"
         note = f"git history of {self.rev}, {note}"
-        if _git(self.git_dir, "rev-parse", "--is-shallow-repository").strip() == "true":
+        if run_git(self.git_dir, "rev-parse", "--is-shallow-repository").strip() == "true":
             note += " (a shallow clone: versions older than its depth are not in it)"
         skipped: Counter[str] = Counter()
         commits = self._commits([*self.excluded, *since])
@@ -340,7 +180,7 @@ class GitHistorySource:
         if set(self.tips) <= set(exclude):
             return []  # nothing new: not even a `git log`
         try:
-            listed = _git(self.git_dir, "rev-list", "--reverse", *self.tips, *(f"^{c}" for c in exclude))
+            listed = run_git(self.git_dir, "rev-list", "--reverse", *self.tips, *(f"^{c}" for c in exclude))
         except subprocess.CalledProcessError as exc:
             detail = (exc.stderr or "").strip()[:300]
             raise SourceError(f"git rev-list failed in {self.repo} (a damaged clone?): {detail}") from exc
@@ -354,7 +194,7 @@ class GitHistorySource:
     def _log_window(self, commits: list[str]) -> Iterator[_Version]:
         cmd = [*_LOG_GIT, "--git-dir", self.git_dir, *LOG_ARGS, *commits, "--"]
         with tempfile.TemporaryFile() as errors, \
-                subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors, env=_ENV) as proc:
+                subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors, env=GIT_ENV) as proc:
             assert proc.stdout is not None
             commit, when, change = "", 0, ""
             for token in _nul_separated(proc.stdout):
@@ -448,7 +288,7 @@ class GitHistorySource:
             return None
         if blob is None:  # the tree names it but the blob is gone: still the same unreadable version
             try:
-                oid = _git(self.git_dir, "rev-parse", f"{commit}:{path}").strip()
+                oid = run_git(self.git_dir, "rev-parse", f"{commit}:{path}").strip()
             except subprocess.CalledProcessError:
                 return None  # no such path in that commit
             return Unreadable(source, -1, when * 10**9, Origin(path, found[0], oid), MISSING.format(blob=oid))
