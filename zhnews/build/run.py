@@ -97,8 +97,7 @@ def build(
 
         try:
             scans = {src.name: src.scan(states.get(src.name)) for src in sources}
-            kept = {name for name, scan in scans.items() if not scan.complete}
-            known = {} if fresh else _file_states(db, kept)
+            known = {} if fresh else _file_states(db, _partial(scans))
             report.sources = {name: scan.note for name, scan in scans.items()}
             if progress is not None:
                 counts = [scan.count() for scan in scans.values()]
@@ -172,14 +171,14 @@ def _previous_build(db: Path, fingerprint: int, full: bool) -> tuple[dict[str, S
     return states, "incremental"
 
 
-def _file_states(db: Path, kept: set[str]) -> dict[str, int]:
+def _file_states(db: Path, partial: set[str]) -> dict[str, int]:
     """`source -> file_state` of the old database's files: what this run must look at again or remove.
 
-    The files of `kept` (sources scanned incrementally: only their new versions are listed) stay as they
+    The files of `partial` sources (scanned incrementally: only their new versions are listed) stay as they
     are and are not loaded (a no-op rebuild of a 300k history read 300k rows for nothing), but for those
     that could not be read last time (size -1): they are looked up again."""
-    where = " AND ".join("(NOT (source >= ? AND source < ?) OR size = -1)" for _ in kept) or "1"
-    bounds = [bound for name in sorted(kept) for bound in (f"{name}/", f"{name}0")]  # "0" follows "/"
+    where = " AND ".join("(NOT (source >= ? AND source < ?) OR size = -1)" for _ in partial) or "1"
+    bounds = [bound for name in sorted(partial) for bound in (f"{name}/", f"{name}0")]  # "0" follows "/"
     known: dict[str, int] = {}
     with _reading(db) as conn:
         for table in ("captures", "build_errors"):
@@ -200,10 +199,14 @@ def _reading(db: Path) -> Iterator[sqlite3.Connection]:
         raise BuildError(f"cannot read {db}: {exc} (use another --db, or delete it)") from exc
 
 
-def _retries(scans: dict[str, Scan], known: dict[str, int]) -> dict[str, list[str]]:
-    """By source scanned incrementally, its files that could not be read last time (the only ones of it in
-    `known`): looked up again, and removed if gone."""
-    partial = {name for name, scan in scans.items() if not scan.complete}
+def _partial(scans: dict[str, Scan]) -> set[str]:
+    """The sources scanned incrementally: only their new files are listed, the others stay."""
+    return {name for name, scan in scans.items() if not scan.complete}
+
+
+def _retries(partial: set[str], known: dict[str, int]) -> dict[str, list[str]]:
+    """By source scanned incrementally (`partial`), its files that could not be read last time (the only
+    ones of it in `known`): looked up again, and removed if gone."""
     retry: dict[str, list[str]] = {name: [] for name in partial}
     for source in known:
         if (name := source_name(source)) in partial:
@@ -221,7 +224,7 @@ def _run(
     open_writer: Callable[[], Writer],
 ) -> None:
     """Scan the sources, stream changed files through the workers and hand the outcomes to the writer."""
-    retry = _retries(scans, known)
+    retry = _retries(_partial(scans), known)
 
     def records(src: Source) -> Iterator[SourceFile]:
         scan = scans[src.name]
