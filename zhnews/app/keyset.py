@@ -90,22 +90,28 @@ def without_page_start(sql: str, table: str, sort: str) -> str:
         return sql  # not a facet over the page's rows (a page, a count, a look-up)
     where = start + len(inner)
     opens = [f"({sort} < :p", f"({sort} > :p", f"({sort} is null and ", f"({sort} is not null or ("]
-    found = max(sql.rfind(prefix, where) for prefix in opens)
-    if found < 0:
-        return sql
+    # The first candidate that ends the WHERE: `(s is not null or (s is null and …))` holds a second one.
+    for found in sorted(i for prefix in opens if (i := sql.find(prefix, where)) >= 0):
+        if (cut := _cut_condition(sql, start, where, found, table)) is not None:
+            return cut
+    return sql
+
+
+def _cut_condition(sql: str, start: int, where: int, found: int, table: str) -> str | None:
+    """`sql` without the parenthesised condition at `found`, when it is the last one of the subquery's
+    WHERE (`where`: the WHERE's first character); None when it is not."""
     depth, end = 0, found
     for end in range(found, len(sql)):  # the condition's closing parenthesis (its values are parameters)
         depth += {"(": 1, ")": -1}.get(sql[end], 0)
         if depth == 0:
             break
-    after = sql[end + 1:].lstrip()
-    if depth != 0 or not after.startswith(")"):  # the condition must end the subquery's WHERE
-        return sql
+    if depth != 0 or not sql[end + 1:].lstrip().startswith(")"):  # it must end the subquery's WHERE
+        return None
     before = sql[where:found]
     if before == "":
         return f"{sql[:start]} from {table} {sql[end + 1:].lstrip()}"
     if not before.endswith(" and "):
-        return sql
+        return None
     return f"{sql[:where]}{before[:-len(' and ')]} {sql[end + 1:].lstrip()}"
 
 
