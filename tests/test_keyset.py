@@ -130,3 +130,29 @@ def test_every_column_the_articles_table_sorts_by_leads_an_index(db: Path) -> No
                                                "AND tbl_name = 'articles'")}
     assert {"published", "char_count", "author"} <= set(sortable)
     assert set(sortable) - {"id"} <= leading, set(sortable) - {"id"} - leading
+
+
+FACETS = ("outlet", "section", "published_month", "language", "author")
+
+
+@pytest.mark.parametrize("column", FACETS)
+def test_a_list_filtered_by_a_facet_counts_its_facets_and_pages_newest_first_on_an_index(
+        db: Path, column: str) -> None:
+    """At 500k articles, single-column indexes made ?outlet=voa read 51k article rows per facet (1.4 s),
+    and ?language=zh-Hans sort 450k rows for its first page: each filter column leads a covering index."""
+    assert set(FACETS) == set(load_metadata()["databases"]["news"]["tables"]["articles"]["plugins"]
+                              ["zhnews_search"]["facets"])
+    with sqlite3.connect(db) as conn:
+        value = conn.execute(f"SELECT {column} FROM articles WHERE {column} IS NOT NULL "
+                             f"GROUP BY 1 ORDER BY count(*) DESC").fetchone()[0]
+
+        def plan(sql: str) -> str:
+            return " / ".join(row[-1] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", [value]))
+
+        for facet in FACETS:  # the facet query as Datasette 0.65 writes it
+            sql = (f"select {facet} as value, count(*) as count from (select * from articles "
+                   f"where {column} = ?) where {facet} is not null group by {facet} "
+                   "order by count desc, value limit 11")
+            assert "COVERING INDEX" in plan(sql), (facet, plan(sql))
+        page = plan(f"select rowid from articles where {column} = ? order by published desc, id limit 31")
+    assert "INDEX" in page and "TEMP B-TREE FOR ORDER BY" not in page, page
