@@ -11,6 +11,7 @@ from zhnews.extract.dates import (
     SHANGHAI,
     Evidence,
     evidence,
+    explain,
     from_stamp,
     iso_utc,
     local_iso,
@@ -89,10 +90,36 @@ def test_order_outlet_full_time_beats_the_stamp() -> None:
 
 def test_order_stamp_beats_front_matter_date_line_text_and_url() -> None:
     chosen = resolve(
-        [], STAMP, ev("2020-07-19T00:00:00Z", "front_matter"), ev("2020-07-18T00:00:00Z", "date_line_text"),
-        ev("2020-07-17T00:00:00Z", "url", False), NOW,
+        [], STAMP, ev("2020-07-21T00:00:00Z", "front_matter"), ev("2020-07-18T00:00:00Z", "date_line_text"),
+        ev("2020-07-19T00:00:00Z", "url", False), NOW,
     )
     assert chosen is not None and (chosen.source, chosen.when) == ("fed_at", STAMP)
+
+
+def test_a_url_date_never_overrules_the_feeds_time_and_its_disagreement_is_said() -> None:
+    """VOA slugs carry dates 9 days before and 638 days after the article's date line; a stamp of 2001 on
+    a page whose URL says 2023 is kept, and `published_from` says how far the URL's date is."""
+    bogus = at("2001-07-31T16:00:00Z")
+    url = ev("2023-08-01T00:00:00Z", "url", False)
+    chosen = resolve([], bogus, None, None, url, NOW)
+    assert chosen is not None and chosen.source == "fed_at"
+    assert explain(chosen, [url]).startswith("fed_at; url 8035.")
+
+
+def test_a_zoned_front_matter_date_written_before_the_stamp_wins_over_it() -> None:
+    """A fork wrote `date: 2021-01-22T14:15:49.774Z` and a stamp 14 h later: a feed time after the file was
+    written is wrong. A front matter without a zone, or without a time, proves nothing."""
+    stamp = at("2021-01-23T04:15:00Z")
+    url = ev("2021-01-22T00:00:00Z", "url", False)
+    written = evidence("2021-01-22T14:15:49.774Z", "front_matter")
+    chosen = resolve([], stamp, written, None, url, NOW)
+    assert chosen is not None and chosen.source == "front_matter"
+    assert iso_utc(chosen.when) == "2021-01-22T14:15:49Z"
+    for weaker in ("2021-01-22 14:15:49", "2021-01-22"):
+        chosen = resolve([], stamp, evidence(weaker, "front_matter"), None, url, NOW)
+        assert chosen is not None and chosen.source == "fed_at", weaker
+    same = resolve([], stamp, evidence("2021-01-23T04:15:00.000Z", "front_matter"), None, url, NOW)
+    assert same is not None and same.source == "fed_at"
 
 
 def test_order_front_matter_then_date_line_text_then_url() -> None:

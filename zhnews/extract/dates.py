@@ -12,6 +12,12 @@ URL. They differ in trust, so `published` takes the first PLAUSIBLE one in this 
 4. a `日期：` line                                           "date_line_text"
 5. a date in the URL (midnight UTC of that day)              "url"
 
+A front matter date with its zone that is over an hour before the stamp wins over it: the stamp claims a
+time after the file was written (one outlet's feed stamps ran 14 h ahead of its pages). A URL's date
+never overrules the feed's time, however far apart (VOA slugs carry dates 9 days before and 638 days
+after the article's own date line); `published_from` says when they disagree (`fed_at; url 8036.3 days
+later`).
+
 A date-only value from the outlet (BBC `2020年 7月 14日`, an Economist print-issue date) is the date the page
 shows: the stamp supplies the time of day only when it falls on that date; otherwise the page's day is kept
 (midnight UTC: "dateline_date" | "time_element_date") — a re-fed old article, or a print issue dated two
@@ -39,6 +45,10 @@ DISAGREE = timedelta(days=1)  # evidence further apart than this disagrees: the 
 # A wire dateline names a local day (Washington's 24th is Taipei's 25th): only a wider gap means the feed
 # stamp is days late.
 TEXT_GAP = timedelta(days=2)
+# A fork's front matter `date` written with its zone (`2021-01-22T09:17:48.929Z`) earlier than the
+# stamp by more than this: the stamp claims a time after the file was written (one outlet's feed
+# stamps ran 14 h ahead), so the front matter is the better time.
+STAMP_AFTER_WRITING = timedelta(hours=1)
 
 PARIS = ZoneInfo("Europe/Paris")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -51,6 +61,7 @@ _CJK_DATE = re.compile(
 _DIGIT_GROUPS = re.compile(r"\d+")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _DOT_DATE = re.compile(r"(\d{4})[.．/](\d{1,2})[.．/](\d{1,2})$")
+_ZONED = re.compile(r"(?:\d[Zz]|[+-]\d\d:?\d\d|\b(?:GMT|UTC))\s*$")
 _URL_DATES = (
     re.compile(r"/((?:19|20)\d\d)/(\d\d)/(\d\d)(?:/|$)"),  # /2020/07/30/
     re.compile(r"(?<!\d)((?:19|20)\d\d)-(\d\d)-(\d\d)(?!\d)"),  # -2021-07-14
@@ -66,6 +77,7 @@ class Evidence:
     source: str
     has_time: bool = True
     local: datetime | None = None  # the same instant in the outlet's own zone, when known
+    zoned: bool = False  # the text named its zone or offset (`…Z`, `+08:00`, `GMT`): an exact instant
 
 
 def iso_utc(when: datetime) -> str:
@@ -145,7 +157,7 @@ def evidence(text: str, source: str, zone: tzinfo = UTC) -> Evidence | None:
         return None
     value, has_time = parsed
     try:
-        return Evidence(value.astimezone(UTC), source, has_time, value)
+        return Evidence(value.astimezone(UTC), source, has_time, value, _ZONED.search(text) is not None)
     except (OverflowError, ValueError):
         return None
 
@@ -183,6 +195,9 @@ def resolve(
             return _as_date(day_only)
         if day_only is None and text_dateline is not None and abs(fed_at - text_dateline.when) > TEXT_GAP:
             return text_dateline
+        if (front_matter is not None and front_matter.zoned and plausible(front_matter.when, now)
+                and fed_at - front_matter.when > STAMP_AFTER_WRITING):
+            return front_matter
         return Evidence(fed_at, "fed_at")
     for candidate in (front_matter, date_line):
         if candidate is not None and plausible(candidate.when, now):

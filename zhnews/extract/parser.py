@@ -16,8 +16,9 @@ from typing import Any
 from zhnews.article import Article, ParseError
 from zhnews.extract import dates, envelope, meta
 from zhnews.extract.body import extract_body
-from zhnews.extract.bylines import column_author
+from zhnews.extract.bylines import column_author, front_matter_byline
 from zhnews.extract.language import language_and_count
+from zhnews.extract.lines import join_cjk_line_breaks
 from zhnews.extract.outlets import outlet_code
 from zhnews.extract.sections import section_from_url
 from zhnews.extract.soup import make_soup
@@ -61,10 +62,12 @@ def _parse(data: bytes, source: str) -> Article:
         raise ParseError("empty body: no HTML after the header")
 
     soup = make_soup(env.html)
+    if "\n" in env.html:  # pretty-printed HTML (the archive writes its HTML on one line)
+        join_cjk_line_breaks(soup)
     header = meta.extract(soup, outlet=outlet, url=url, html=env.html)
     body = extract_body(soup, outlet=outlet, url=url, title=title)
     paragraphs = [p for p in body.paragraphs if p]
-    if not body.lead and not paragraphs:
+    if not body.lead and not paragraphs and not body.images:  # a photo post's pictures are its content
         if clean_line(soup.get_text(" ")) == title:
             raise ParseError("empty body: the HTML only repeats the title")
         raise ParseError("empty body: no article text in the HTML")
@@ -75,11 +78,10 @@ def _parse(data: bytes, source: str) -> Article:
     date_line = dates.evidence(env.date_text, "date_line_text") if env.date_text else None
     opening = body.lead or (paragraphs[0] if paragraphs else "")
     in_text = dates.text_dateline(opening, fed_at or (front_matter.when if front_matter else None))
-    chosen = dates.resolve(
-        header.dates, fed_at, front_matter, date_line, dates.url_evidence(url), text_dateline=in_text
-    )
+    in_url = dates.url_evidence(url)
+    chosen = dates.resolve(header.dates, fed_at, front_matter, date_line, in_url, text_dateline=in_text)
     fed = dates.Evidence(fed_at, "fed_at") if fed_at else None
-    seen = [*header.dates, *header.set_aside, fed, front_matter, date_line, in_text]
+    seen = [*header.dates, *header.set_aside, fed, front_matter, date_line, in_text, in_url]
     dateline_ev = next((e for e in header.dates if e.source == "dateline"), None) or (
         header.dates[0] if header.dates else None
     )
@@ -95,7 +97,7 @@ def _parse(data: bytes, source: str) -> Article:
         fed_at=dates.iso_utc(fed_at) if fed_at and dates.plausible(fed_at) else None,
         dateline=header.dateline,
         published_local=dates.local_iso(dateline_ev) if dateline_ev else None,
-        author=header.author or column_author(body.lead),
+        author=header.author or front_matter_byline(env.front_matter) or column_author(body.lead),
         section=section_from_url(url, translate=HAN_RE.search(title) is not None) or label,
         lead=body.lead,
         paragraphs=paragraphs,
