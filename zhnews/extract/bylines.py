@@ -27,9 +27,14 @@ _AUTHOR_NOISE = re.compile(
     r"|\s+(?:综合报道|综合报导)$"
 )
 _NAME_SPLIT = re.compile(r"\s*[,，、/]\s*|\s{2,}")
+# A role before a name, a space between (`东京特约记者 楚良一`, `本台记者 王明`): the name is after it.
+_SPACED_ROLE = re.compile(f"^[{HAN}]{{0,6}}(?:记者|記者|通讯员|通訊員|特派员|特派員)\\s+(?=\\S)")
+# A label that names no one (`文/ 温云超`, `图：…`): what follows it is the name.
+_LABEL_WORDS = frozenset({"文", "图", "圖", "撰文", "文字", "摄影", "攝影", "作者", "记者", "記者"})
 # The reporter, or the writer of a credit that names one person for two roles (BBC `(编写/责编：横路)`).
 _CREDIT_REPORTER = re.compile(
-    r"(?:记者|記者|编写|編寫|撰稿)\s*(?:[/／、]\s*(?:责编|責編|编辑|編輯)\s*)?[：:]?\s*(.*?)\s*(?:责编|責編|网编|網編|$)"
+    r"(?:记者|記者|编写|編寫|撰稿)\s*(?:[/／、]\s*(?:责编|責編|编辑|編輯)\s*)?[：:]?\s*(.*?)\s*"
+    r"(?:责任编辑|責任編輯|责编|責編|网编|網編|编辑|編輯|$)"
 )
 _REPORTED = re.compile(r"(?:综合|綜合)?(?:报[道导]|報[導道])$")
 _TOKENS = re.compile(r"[\s、,，/／]+")
@@ -53,7 +58,7 @@ _PLACE_SUFFIX = ("縣", "县", "市")
 # `（大纪元记者李净综合报导）`, `（记者王明/台北报导）`. The agency before 记者 is a source, never an author.
 _WIRE_BYLINE = re.compile(
     r"[（(]\s*[^（）()]{0,12}?(?:特约|特約)?(?:记者|記者|特派员|特派員)\s*([^（）()\d]{1,30}?)\s*"
-    r"(\d{1,2}日)?\s*(?:综合|綜合)?(?:外电|外電)?(?:报导|报道|報導|報道|专电|專電|电|電)\s*[）)]"
+    r"(\d{1,2}日)?\s*(?:综合|綜合|采访|採訪)?(?:外电|外電)?(?:报导|报道|報導|報道|专电|專電|电|電)\s*[）)]"
 )
 # A column's standfirst opening with its writer(s): `刘远举：…`, `程实、王宇哲：…`, `马卡罗夫：…`.
 _NAME = f"(?:[{HAN}]{{2,4}}|[{HAN}]{{1,8}}[·•．][{HAN}]{{1,8}})"
@@ -76,8 +81,8 @@ def clean_author(raw: str) -> str:
         text = _AUTHOR_NOISE.sub("", text).strip()
     names: list[str] = []
     for name in _NAME_SPLIT.split(text):
-        name = name.strip(" ·|")
-        if not name or name.casefold() in NOT_PERSONS or code_for_alias(name) is not None:
+        name = _SPACED_ROLE.sub("", name.strip(" ·|"))
+        if not name or name in _LABEL_WORDS or name.casefold() in NOT_PERSONS or code_for_alias(name):
             continue
         if name.casefold() not in (n.casefold() for n in names):
             names.append(name)
@@ -143,6 +148,32 @@ def byline_names(value: str) -> str:
             tokens = [t for t in tokens if not _ROLE_NOUN.search(t) and len(t) <= _LONG_DESCRIPTION]
         names.extend(_ROLE_PREFIX.sub("", t) for t in tokens[:1])
     return clean_author(", ".join(names))
+
+
+# A person's name as a front matter writes it: 2-4 Han characters, a transliteration with its dot, or a
+# capitalised Latin name of two to four words.
+_PERSON = re.compile(
+    f"^(?:{_NAME}|[A-Z][\\w.'-]+(?: [A-Z][\\w.'-]+){{1,3}})$"
+)
+
+
+def front_matter_byline(front_matter: dict[str, object]) -> str:
+    """The person a fork's front matter `author` names, or "". The archive's forks write the OUTLET there
+    (`author: 法广`, like `categories`); a value that is neither an outlet nor one of the categories or
+    tags, and reads as a person's name (`author: 程巍`), is the article's writer."""
+    value = front_matter.get("author")
+    if not isinstance(value, str) or not value.strip() or code_for_alias(value):
+        return ""
+    labels = {item.strip().casefold() for key in ("categories", "tags")
+              for item in _as_list(front_matter.get(key)) if isinstance(item, str)}
+    if value.strip().casefold() in labels:
+        return ""
+    names = clean_author(value)
+    return names if names and all(_PERSON.match(n) for n in names.split(", ")) else ""
+
+
+def _as_list(value: object) -> list[object]:
+    return value if isinstance(value, list) else [value]
 
 
 def column_author(lead: str) -> str:
