@@ -315,3 +315,75 @@ def test_a_picture_placed_twice_is_one_picture_but_a_repeated_strip_is_decoratio
 def test_text_after_an_unclosed_media_element_is_read(media: str) -> None:
     html = f"<p>第一段。</p>{media}<p>第二段。</p><p>第三段。</p>"
     assert body_of(html) == ["第一段。", "第二段。", "第三段。"]
+
+
+# --- the second audit of unseen archive files (forks, other years, outlets without rules) ----------------
+
+def file_of(html: str, *, stamp: str = "1611375300000", url: str = "https://news.example.org/a/2021/1.html",
+            front_matter: str = "") -> Article:
+    """An archive file around `html` (with Jekyll front matter when given), parsed as the build does."""
+    text = f"---\n{front_matter}---\n" if front_matter else ""
+    text += f"<!--{stamp}-->\n[一个标题](https://{url.split('://', 1)[1]})\n------\n\n{html}"
+    return parse(text.encode(), "archive/x/1.md")
+
+
+def test_a_wordpress_feed_footer_is_not_text_and_a_photo_post_is_an_article() -> None:
+    a = file_of(
+        "<div><div class='wp-caption'><img src='https://news.example.org/files/2021/01/storm.jpg'>"
+        "<p class='wp-caption-text'>暴雨中的城市街道，摄于傍晚</p></div>"
+        "<p>The post <a href='https://news.example.org/p'>图片：暴雨中的城市</a> appeared first on "
+        "<a href='https://news.example.org'>示例新闻</a>.</p></div>")
+    assert [i["caption"] for i in a.images] == ["暴雨中的城市街道，摄于傍晚"]
+    assert "appeared first" not in a.body_text and "appeared first" not in a.body_html
+
+
+def test_pretty_printed_html_leaves_no_gap_between_chinese_characters() -> None:
+    a = file_of("<div>\n  <p>\n    最大的风险来自<strong>域名劫持\n    </strong>\n    。假冒的网站\n"
+                "    看起来一样。\n  </p>\n  <p>\n    二是\n    <em>加密</em>\n    连接。English words\n"
+                "    stay apart.\n  </p>\n</div>")
+    assert a.paragraphs == ["最大的风险来自域名劫持。假冒的网站看起来一样。",
+                            "二是加密连接。English words stay apart."]
+    assert "劫持</strong>。" in a.body_html and "二是<em>加密</em>连接" in a.body_html
+
+
+@pytest.mark.parametrize("notice", ["版权声明：示例报社版权所有，未经授权不得转载或部分复制，违者必究。",
+                                    "本网版权所有，未经许可不得转载。", "文字整理：张小明；"])
+def test_rights_statements_and_credit_lines_are_not_text(notice: str) -> None:
+    a = file_of(f"<div><p>正文第一段，讲述事情的经过。</p><p>正文第二段。</p><strong>{notice}</strong></div>")
+    assert a.paragraphs == ["正文第一段，讲述事情的经过。", "正文第二段。"]
+
+
+def test_a_sentence_about_who_holds_a_copyright_stays() -> None:
+    a = file_of("<div><p>正文第一段。</p><p>法院认定，这些照片的版权所有者是摄影师本人。</p></div>")
+    assert a.paragraphs[-1] == "法院认定，这些照片的版权所有者是摄影师本人。"
+
+
+@pytest.mark.parametrize(("byline", "author"), [
+    ("<p>正文。</p><p>记者：王小明 编辑：李大华 网编：赵一</p>", "王小明"),  # a staff credit stops at 编辑
+    ("<p>（大纪元记者张一山采访报导）正文开头，讲述事情。</p>", "张一山"),  # 采访报导
+    ("<div>作者：<a href='/zuozhe/1'>巴黎特约记者 陈小林</a></div><p>正文。</p>", "陈小林"),  # a role before
+])
+def test_bylines_name_people_not_their_roles(byline: str, author: str) -> None:
+    assert file_of(f"<div>{byline}</div>").author == author
+
+
+def test_a_front_matter_author_is_a_writer_only_when_it_is_not_the_outlet() -> None:
+    html = "<div><p>正文第一段，讲述事情的经过。</p></div>"
+    writer = file_of(html, front_matter="title: 一个标题\nauthor: 程小巍\ncategories: [ 示例新闻网 ]\n")
+    outlet = file_of(html, front_matter="title: 一个标题\nauthor: 示例新闻网\ncategories: [ 示例新闻网 ]\n")
+    assert (writer.author, outlet.author) == ("程小巍", "")
+
+
+def test_a_stamp_later_than_the_forks_front_matter_date_gives_way_to_it() -> None:
+    """A fork's front matter written 14 h before the stamp (its feed ran ahead); the URL's day agrees."""
+    a = file_of("<div><p>正文第一段。</p></div>", stamp="1611375300000",  # 2021-01-23T04:15:00Z
+                url="https://news.example.org/story20210122-1",
+                front_matter="title: 一个标题\ndate: 2021-01-22T14:15:49.774Z\nauthor: 示例新闻网\n")
+    assert (a.published, a.published_from) == ("2021-01-22T14:15:49Z", "front_matter")
+
+
+def test_a_presentational_image_is_decoration() -> None:
+    a = file_of("<div><p>正文第一段。</p><img alt='Presentational grey line' "
+                "src='https://img.example.org/news/640/grey_line.png'><p>正文第二段。</p>"
+                "<img alt='一张照片' src='https://img.example.org/news/640/photo-2021.jpg'></div>")
+    assert [i["src"] for i in a.images] == ["https://img.example.org/news/640/photo-2021.jpg"]

@@ -56,7 +56,7 @@ _TAXONOMY_CLASS = re.compile(r"(?:^|\s)(?:tag|category|cat|topic|label)-\S*", re
 # Staff roles whose credits are not article text (their holder is no author either).
 CREDIT_ROLES = (
     "翻译|翻譯|译者|譯者|编译|編譯|审校|審校|责任编辑|責任編輯|责编|責編|编辑|編輯|网编|網編|校对|校對|核稿|编写|編寫|"
-    "排版|整理"
+    "排版|整理|文字整理|文字编辑|文字編輯"
 )
 
 # Each pattern names boilerplate seen in the real archive; a paragraph matching one is not article text.
@@ -88,6 +88,8 @@ _GENERIC_DROP = re.compile(  # anchored at the start of the paragraph (used with
             r"(?:所有|全部|文中|本文)?的?(?:图片|照片|圖片|相片)[，,]?\s*的?(?:版权|版權)[^。！？!?]{0,8}"
             r"(?:[，,][^。！？!?]{0,12}(?:必究|转载|轉載))?[。.]?$",
             r"(?:版权所有|版權所有)[，,、\s]*(?:(?:未经|未經)[^。]{0,10}[，,]?)?(?:翻印必究|不得(?:转载|轉載))?[。.]?$",
+            # A rights statement: `版权声明：…版权所有，未经授权不得转载…`, `免责声明：…`.
+            r"(?:版权声明|版權聲明|免责声明|免責聲明)\s*[：:]",
             # Staff credits standing alone: `翻译：…`, `译者/…`, `编译 张三/李四 审校 王五`, `（编辑：…）`.
             r"[（(]?\s*(?:" + CREDIT_ROLES + r")\s*[：:/／|｜ ][^。！？!?]{0,70}$",
             # Podcast and newsletter instructions, English and Chinese.
@@ -120,6 +122,14 @@ _FOLLOW_US = re.compile(
 )
 
 
+# WordPress (Yoast) feed footer: `The post <title> appeared first on <site>.` (or `first appeared`).
+_WORDPRESS_FOOTER = re.compile(r"The post .{1,300} (?:appeared first|first appeared) on .{1,120}$")
+# A short rights notice: `…版权所有，未经授权不得转载或部分复制，违者必究。` (an article about a copyright
+# dispute says who holds the rights, not that this text may not be reprinted).
+_NO_REPRINT = re.compile(r"(?:未经|未經)[^。]{0,12}(?:转载|轉載|复制|複製|翻印|使用)")
+_NOTICE_MAX = 120
+
+
 # A subscription invitation: `… subscribe here www.economist.com/intelligenceoffer`, `please subscribe to
 # The Economist for full access to print, digital and audio editions`.
 _SUBSCRIBE = re.compile(r"\bsubscribe (?:here|now|to)\b", re.IGNORECASE)
@@ -131,6 +141,10 @@ _NAV_LIST = re.compile(r"(?:[^\s|｜·•/]{1,8}\s*[|｜·•/]\s*){3,}[^\s|｜�
 
 def _gated_drop(text: str) -> bool:
     # `in` tests joined by `and`/`or`, not loops over word lists: this runs for every paragraph
+    if "appeared" in text and _WORDPRESS_FOOTER.match(text):
+        return True
+    if ("版权所有" in text or "版權所有" in text) and len(text) <= _NOTICE_MAX and _NO_REPRINT.search(text):
+        return True
     if ("|" in text or "｜" in text or "·" in text or "•" in text or "/" in text) and _NAV_LIST.match(text):
         return True
     if ("ewsletter" in text or "EWSLETTER" in text) and _SIGN_UP.match(text):

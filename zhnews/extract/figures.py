@@ -124,9 +124,23 @@ def figure_wrapper(img: Tag, root: Tag, in_noscript: bool = False) -> Tag | None
             break
         if node.name == "p" and not _text_only_in_captions(node):
             break
+        if best is not None and _boxed_with_caption(best) and _paragraph_beside(node, best):
+            break  # the picture's own box (WordPress `.wp-caption`) sits in a short article: stop there
         best = node
         node = node.parent
     return best if best is not None and best.name not in {"a", "picture"} else None
+
+
+def _boxed_with_caption(box: Tag) -> bool:
+    """The box holds its caption beside its image (a credit alone, BBC's `图像来源，…`, is no caption: the
+    caption may then be the paragraph after the box)."""
+    return caption_text(box) != ""
+
+
+def _paragraph_beside(parent: Tag, box: Tag) -> bool:
+    """`parent` holds, beside `box`, a paragraph of its own: article text, not a second caption."""
+    return any(isinstance(c, Tag) and c is not box and c.name == "p" and c.get_text(strip=True)
+               and not _text_only_in_captions(c) for c in parent.children)
 
 
 def _text_only_in_captions(p: Tag) -> bool:

@@ -11,7 +11,10 @@ from zhnews.extract.urls import absolute_url
 from zhnews.text import HAN_RE, clean_line
 
 # Image sources that are not pictures: inline placeholders, 1-px spacers, icons, emoji, generic logos.
-_PLACEHOLDER_PARTS = ("/icon-", "/icon_", "++plone++", "/meta_og_twcards/", "/emoji/", "og-fallback-image")
+_PLACEHOLDER_PARTS = ("/icon-", "/icon_", "++plone++", "/meta_og_twcards/", "/emoji/", "og-fallback-image",
+                      "youtube.com/watch", "youtu.be/")  # a video's page given as a picture
+# Alt text by which a page marks an image as decoration (BBC's `Presentational grey line` rules).
+_DECORATIVE_ALT = ("presentational", "decorative")
 _SPACER_WORDS = (
     "blank", "spacer", "placeholder", "1px", "pixel", "transparent", "banner", "divider", "separator",
 )
@@ -58,6 +61,8 @@ def image_src(img: Tag, base_url: str) -> str:
     """The real image behind an <img>: lazy-loading attributes first, placeholders, tracking pixels and
     empty src skipped."""
     if "width" in img.attrs and (size := declared_size(img)) is not None and max(size) <= _PIXEL:
+        return ""
+    if attr(img, "alt").lstrip().lower().startswith(_DECORATIVE_ALT):
         return ""
     for key in ("data-lazy-src", "data-src", "data-original", "src"):
         value = img.get(key)

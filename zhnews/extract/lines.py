@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from bs4 import BeautifulSoup, NavigableString
+
 from zhnews.text import HAN, clean_line
 
 BR = "\x00"  # line-break marker inside a text buffer (never in real text: clean_line removes NUL)
@@ -30,6 +32,33 @@ _WORD_START = re.compile(f"^[\\w{HAN}]")
 # ASCII angle brackets in Chinese text are a typist's title marks (《四川省实施<妇女权益保障法>办法》): the
 # nested-title marks 〈〉 say the same without looking like a leftover HTML tag; a lone `<` becomes `＜`.
 _ANGLED_HAN = re.compile(f"<([^<>]*[{HAN}][^<>]*)>")
+
+
+# Pretty-printed HTML breaks its lines anywhere, and a browser shows a line break as a space: between
+# Chinese characters, a gap no writer put there (`域名劫持\n   </strong>\n   。` read `域名劫持 。`).
+_CJK = HAN + "\u3001-\u303f\uff01-\uff60"  # Han, CJK punctuation, full-width forms
+_CJK_LINE_BREAKS = (
+    re.compile(f"(?<=[{_CJK}])[^\\S\\n]*\\n\\s*(?=[{_CJK}])"),  # within a text: `账号\n   密码`
+    re.compile(f"^\\s*\\n\\s*(?=[{_CJK}])"),  # opening a text, after an inline tag: `\n   。当你`
+    re.compile(f"(?<=[{_CJK}])[^\\S\\n]*\\n\\s*$"),  # closing one, before a tag: `劫持\n   `
+)
+
+
+def join_cjk_line_breaks(soup: BeautifulSoup) -> None:
+    """Drop the source's line breaks (and their indentation) that touch Chinese text, in every text of
+    `soup` but preformatted ones; a break between Latin words stays a space."""
+    for node in soup.find_all(string=_has_line_break):
+        if type(node) is not NavigableString or node.find_parent("pre") is not None:
+            continue  # comments, CDATA; preformatted text keeps its layout
+        text = str(node)
+        for pattern in _CJK_LINE_BREAKS:
+            text = pattern.sub("", text)
+        if text != node:
+            node.replace_with(text)
+
+
+def _has_line_break(text: str) -> bool:
+    return "\n" in text
 
 
 def typeset(raw: str) -> str:
