@@ -387,3 +387,20 @@ def test_a_presentational_image_is_decoration() -> None:
                 "src='https://img.example.org/news/640/grey_line.png'><p>正文第二段。</p>"
                 "<img alt='一张照片' src='https://img.example.org/news/640/photo-2021.jpg'></div>")
     assert [i["src"] for i in a.images] == ["https://img.example.org/news/640/photo-2021.jpg"]
+
+
+def test_a_digest_keeps_its_items_without_their_widgets_and_read_more_links() -> None:
+    a = file_of(
+        "<div><p>第一则新闻，市政府宣布新的交通计划。（<a href='https://news.example.org/1'>看完整報導</a>）</p>"
+        "<div class='SubscriptionInner'><div class='subscriInnTitle'>訂閱電子報 每天掌握新聞</div>"
+        "<input type='text' placeholder='請輸入電子信箱'><div class='errorMsg'>請輸入正確的電子信箱格式</div>"
+        "<div class='endMsg'>感謝您的訂閱！</div></div>"
+        "<p>第二则新闻，港口的货运量创下新高。</p><p>上午8點同步發送電子報！快來訂閱「示例早報」</p>"
+        "<p>《示例看点》制作组</p></div>")
+    assert a.paragraphs == ["第一则新闻，市政府宣布新的交通计划。", "第二则新闻，港口的货运量创下新高。"]
+
+
+def test_a_media_marker_closing_a_title_is_not_the_headline() -> None:
+    a = parse("<!--1611375300000-->\n[歌手在颁奖礼上获得年度歌曲奖[影]](https://news.example.org/a/1)\n"
+              "------\n\n<p>正文第一段。</p>".encode(), "archive/x/1.md")
+    assert (a.title, a.title_raw) == ("歌手在颁奖礼上获得年度歌曲奖", "歌手在颁奖礼上获得年度歌曲奖[影]")

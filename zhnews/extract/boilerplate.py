@@ -36,7 +36,7 @@ from zhnews.text import HAN
 # photo credits. Matched as whole words inside the attribute (BBC's `css-…-VisuallyHiddenText` too).
 _CHROME_ATTR = re.compile(
     r"(?:^|[\s_-])(?:ads?|advert\w*|interstitial|outbrain|taboola|share|sharing|sharedaddy|social|"
-    r"a2a\w*|addtoany\w*|newsletter|self-promo|selfpromo|promo|related-?posts|jp-relatedposts|"
+    r"a2a\w*|addtoany\w*|newsletter|subscri\w*|self-promo|selfpromo|promo|related-?posts|jp-relatedposts|"
     r"trustBadge\w*|off-screen|offscreen|sr-only|screen-reader-text|visually-?hidden\w*|"
     r"wp-embedded-content|m-em-audio|searchresultdate|player|"
     # a post's metadata and footer: date, byline, categories, tags (meta.py has read what it needs there)
@@ -103,6 +103,8 @@ _GENERIC_DROP = re.compile(  # anchored at the start of the paragraph (used with
             r"this article appeared in the .{0,80}print edition|letters (?:to the editor )?are welcome",
             # Site navigation after the article: `MORE`, `No More.`, `阅读更多` (section lists: _NAV_LIST).
             r"(?:more|no more|read more|阅读更多|閱讀更多|查看更多|更多)\W*$",
+            # A programme's closing production credit: `《新闻看点》制作组`.
+            r"《[^》]{1,20}》\s*(?:制作组|製作組|节目组|節目組|摄制组|攝製組)[。.]?$",
             # A column's sponsor line, the same under every piece of the column.
             r"本栏目由.{0,40}(?:主办|合办|协办|提供|支持)",
         ]
@@ -128,6 +130,11 @@ _WORDPRESS_FOOTER = re.compile(r"The post .{1,300} (?:appeared first|first appea
 # dispute says who holds the rights, not that this text may not be reprinted).
 _NO_REPRINT = re.compile(r"(?:未经|未經)[^。]{0,12}(?:转载|轉載|复制|複製|翻印|使用)")
 _NOTICE_MAX = 120
+# A newsletter promo: `上午8點同步發送電子報！快來訂閱「早安世界」` (an invitation, not a mention).
+_SUBSCRIBE_NOW = re.compile(
+    r"(?:快来|快來|欢迎|歡迎|立即|马上|馬上|免费|免費)(?:订阅|訂閱)|(?:订阅|訂閱)\s*[《「]"
+)
+_PROMO_MAX = 80
 
 
 # A subscription invitation: `… subscribe here www.economist.com/intelligenceoffer`, `please subscribe to
@@ -142,6 +149,8 @@ _NAV_LIST = re.compile(r"(?:[^\s|｜·•/]{1,8}\s*[|｜·•/]\s*){3,}[^\s|｜�
 def _gated_drop(text: str) -> bool:
     # `in` tests joined by `and`/`or`, not loops over word lists: this runs for every paragraph
     if "appeared" in text and _WORDPRESS_FOOTER.match(text):
+        return True
+    if ("电子报" in text or "電子報" in text) and len(text) <= _PROMO_MAX and _SUBSCRIBE_NOW.search(text):
         return True
     if ("版权所有" in text or "版權所有" in text) and len(text) <= _NOTICE_MAX and _NO_REPRINT.search(text):
         return True
@@ -159,11 +168,13 @@ def _gated_drop(text: str) -> bool:
 # Anywhere in the paragraph: BBC's media-player fallback text.
 DROP_INSIDE = ("你的器材不支持播放多媒体材料", "您的設備不支援播放")
 # A staff credit glued to the end of a paragraph (CNA `…。（編輯：陳大文）1090803`, `…。#责任编辑：X#`),
-# a trailing `......more` link, the Economist's closing `■`: cut, the sentence before them stays.
+# a trailing `......more` or `（看完整報導）` link, the Economist's closing `■`: cut, the sentence before
+# them stays.
 _TAIL = re.compile(
     r"(?:\s*[（(]\s*(?:" + CREDIT_ROLES + r")\s*[：:][^（）()]{1,60}[）)]\s*\d{0,8}"
     r"|\s*#*\s*(?:责任编辑|責任編輯|责编|責編)\s*[：:]\s*[^\s#。]{1,12}\s*#*"
-    r"|\s*(?:\.{2,}|…+)\s*more|\s*■)\s*$",
+    r"|\s*(?:\.{2,}|…+)\s*more|\s*■"
+    r"|\s*[（(]\s*(?:看|閱讀|阅读)?完整(?:報導|报导|报道|報道|內容|内容)\s*[）)])\s*$",
     re.IGNORECASE,
 )
 _TAIL_ENDS = ("）", ")", "#", "e", "E", "■", *"0123456789")

@@ -32,6 +32,10 @@ _MIN_HEAD = 6  # a label leaves a real headline in front of it
 _SITE_AFTER_BAR = re.compile(r"\s+[|｜]\s+([^|｜。！？!?，,：:]{2,16})$")
 # A category label opening the title: `【独家】`, `[國際]`, `【CDT发布】`.
 _CATEGORY = re.compile(r"^\s*[【\[［〖]([^】\]］〗\s]{1,8})[】\]］〗]\s*")
+# A media marker closing the title (`…我無法呼吸[影]`, `（圖）`, `【組圖】`): what the page holds, not news.
+_MEDIA_MARK = re.compile(
+    r"\s*[\[［【（(](?:影|圖|图|組圖|组图|多圖|多图|視頻|视频|影音|音檔|音频)[\]］】）)]\s*$"
+)
 _LATIN_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9.]*")
 
 
@@ -51,6 +55,8 @@ def clean_title(title_raw: str, outlet: str, url: str = "") -> tuple[str, str]:
         title, label = title[: m.start()].strip(), m.group(1)
     if (c := _CATEGORY.match(title)) and len(title) - c.end() >= 4:
         title = title[c.end() :]
+    if (m := _MEDIA_MARK.search(title)) and m.start() >= _MIN_HEAD:
+        title = title[: m.start()]
     return title, label
 
 
