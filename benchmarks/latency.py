@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import yaml
 
 # The fixed query set: (label, query). One of each kind the issue names.
 QUERIES: tuple[tuple[str, str], ...] = (
@@ -128,6 +129,28 @@ def percentile(samples: list[float], p: float) -> float:
     ordered = sorted(samples)
     rank = max(1, round(p / 100 * len(ordered) + 0.4999))
     return ordered[min(rank, len(ordered)) - 1]
+
+
+def common_facet_values(db: Path, root: Path) -> list[tuple[str, str]]:
+    """(column, its most common value) for each facet column of the articles table (metadata.yml)."""
+    facets = _articles_metadata(root)["plugins"]["zhnews_search"]["facets"]
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return [(column, conn.execute(f"SELECT {column} FROM articles WHERE {column} IS NOT NULL "
+                                      f"GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").fetchone()[0])
+                for column in facets]
+    finally:
+        conn.close()
+
+
+def sortable_columns(root: Path) -> list[str]:
+    """The columns the articles table offers to sort by (metadata.yml), the key aside."""
+    return [c for c in _articles_metadata(root)["sortable_columns"] if c != "id"]
+
+
+def _articles_metadata(root: Path) -> dict:
+    tables = yaml.safe_load((root / "metadata.yml").read_text())["databases"]["news"]["tables"]
+    return tables["articles"]
 
 
 def time_requests(client: httpx.Client, path: str, params: dict[str, str], reps: int) -> dict[str, object]:
@@ -279,6 +302,16 @@ def measure(root: Path, db: Path, log: Path, reps: int, csv_rows: int, seed: int
             result["table_page_2"] = time_requests(client, "/news/articles", {"_next": token}, reps)
             result["table_page_2_json"] = time_requests(client, "/news/articles.json",
                                                         {"_next": token, "_nofacet": "1"}, reps)
+            # The table as people narrow it: filtered by the most common value of each facet column (the
+            # largest lists, so the dearest facet counts), and sorted by each column it offers to sort by.
+            result["table_filtered"] = [
+                {"label": f"{col}={value}", **time_requests(client, "/news/articles", {col: value}, reps)}
+                for col, value in common_facet_values(db, root)
+            ]
+            result["table_sorted"] = [
+                {"label": f"{key}={column}", **time_requests(client, "/news/articles", {key: column}, reps)}
+                for column in sortable_columns(root) for key in ("_sort", "_sort_desc")
+            ]
             ids = sample_ids(db, reps, seed)
             client.get(f"/news/articles/{ids[0]}")
             pages = []

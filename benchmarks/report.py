@@ -246,6 +246,14 @@ def _latency_rows(r: dict) -> list[str]:
             failed = sum(n for status, n in item["statuses"].items() if str(status) != "200")
             rows.append(_row(f"{label}: p50 / p95 (ms), failed requests",
                              f"{item['p50']:,.0f} / {item['p95']:,.0f}, {failed}"))
+    for key, label in (("table_filtered", "… filtered by the most common value of each facet column"),
+                       ("table_sorted", "… sorted by each column it offers, both ways")):
+        if items := http.get(key):
+            worst = max(items, key=lambda item: item["p95"])
+            failed = sum(n for item in items for code, n in item["statuses"].items() if str(code) != "200")
+            rows.append(_row(f"{label}: worst p50 / p95 (ms), failed requests",
+                             f"{worst['p50']:,.0f} / {worst['p95']:,.0f} (`{worst['label']}`), {failed}",
+                             f"< 300 ms{at}", worst["p95"] < 300 and failed == 0 if judged else None))
     page = http["article_page"]
     rows.append(
         _row(
