@@ -404,3 +404,13 @@ def test_a_media_marker_closing_a_title_is_not_the_headline() -> None:
     a = parse("<!--1611375300000-->\n[歌手在颁奖礼上获得年度歌曲奖[影]](https://news.example.org/a/1)\n"
               "------\n\n<p>正文第一段。</p>".encode(), "archive/x/1.md")
     assert (a.title, a.title_raw) == ("歌手在颁奖礼上获得年度歌曲奖", "歌手在颁奖礼上获得年度歌曲奖[影]")
+
+
+def test_a_styled_components_class_names_its_role() -> None:
+    """`Copyright-sc-11lgtw-0` is a credit box, whatever hash styled-components appended."""
+    a = file_of(
+        "<div><div><div><img alt='手机' src='https://img.example.org/news/640/phone-screen.jpg'>"
+        "<p role='text' class='Copyright-sc-11lgtw-0 hDvIfz'><span class='VisuallyHiddenText-sc-1yj-0'>"
+        "图像来源，</span><span>Example Photos</span></p></div><div><p>清洁手机屏幕很重要</p></div></div>"
+        "<p>正文第一段，讲述研究的发现。</p></div>")
+    assert [i["caption"] for i in a.images] == ["清洁手机屏幕很重要"]

@@ -52,6 +52,9 @@ _CHROME_DATA_KEYS = ("data-selfpromo", "data-graphic", "data-vega", "data-chart"
 _MARKS_DATELINE = frozenset({"itemtype", "data-test-id", "data-testid", "itemprop"})
 # WordPress writes a post's tags and categories into classes (`tag-social-media category-47`): words the
 # author chose, not page roles, so they are never read as chrome words.
+# styled-components name a class after its component and add a hash (`Copyright-sc-11lgtw-0`): the name
+# is the role.
+_STYLED_SUFFIX = re.compile(r"-sc-[0-9a-z]+-\d+\b", re.IGNORECASE)
 _TAXONOMY_CLASS = re.compile(r"(?:^|\s)(?:tag|category|cat|topic|label)-\S*", re.IGNORECASE)
 # Staff roles whose credits are not article text (their holder is no author either).
 CREDIT_ROLES = (
@@ -248,7 +251,7 @@ def is_chrome(tag: Tag) -> bool:
         if key in {"class", "id", "aria-label"}:
             text = " ".join(value) if isinstance(value, list) else value
             if key == "class" and "-" in text:
-                text = _TAXONOMY_CLASS.sub(" ", text)
+                text = _STYLED_SUFFIX.sub("", _TAXONOMY_CLASS.sub(" ", text))
             if text and _chrome_value(text):
                 return True
         elif key in _CHROME_DATA and value in _CHROME_DATA[key]:
