@@ -385,6 +385,7 @@ def test_a_stamp_later_than_the_forks_front_matter_date_gives_way_to_it() -> Non
 def test_a_presentational_image_is_decoration() -> None:
     a = file_of("<div><p>正文第一段。</p><img alt='Presentational grey line' "
                 "src='https://img.example.org/news/640/grey_line.png'><p>正文第二段。</p>"
+                "<img alt='' src='https://img.example.org/news/640/_5036_presentational_grey_line464.jpg'>"
                 "<img alt='一张照片' src='https://img.example.org/news/640/photo-2021.jpg'></div>")
     assert [i["src"] for i in a.images] == ["https://img.example.org/news/640/photo-2021.jpg"]
 

@@ -117,6 +117,8 @@ def plausible_src(src: str) -> bool:
     if path.endswith(".svg"):
         return False
     name = path.rsplit("/", 1)[-1]
+    if "presentational" in name:  # named decoration, whatever its format (`…_presentational_grey_line.jpg`)
+        return False
     return not (name.endswith((".png", ".gif")) and any(word in name for word in _SPACER_WORDS))
 
 
