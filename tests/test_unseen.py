@@ -415,3 +415,14 @@ def test_a_styled_components_class_names_its_role() -> None:
         "图像来源，</span><span>Example Photos</span></p></div><div><p>清洁手机屏幕很重要</p></div></div>"
         "<p>正文第一段，讲述研究的发现。</p></div>")
     assert [i["caption"] for i in a.images] == ["清洁手机屏幕很重要"]
+
+
+def test_a_drupal_page_leaves_its_submitted_line_hidden_headings_related_and_comment_links() -> None:
+    a = file_of(
+        "<div><div class='submitted'>王小明 在 星期四, 07/17/2014 - 08:58 提交</div>"
+        "<h2 class='element-invisible'>photo_1034.jpg</h2>"
+        "<p>正文第一段，说明事情的起因。</p><p>正文第二段。</p>"
+        "<div class='block-views'><h2>您可能感兴趣的文章</h2>"
+        "<div><a href='/a/1'>另一篇文章的标题</a></div></div>"
+        "<ul class='links'><li class='comment-add'><a href='#comments'>发表评论</a></li></ul></div>")
+    assert a.paragraphs == ["正文第一段，说明事情的起因。", "正文第二段。"]

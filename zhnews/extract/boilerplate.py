@@ -38,7 +38,8 @@ _CHROME_ATTR = re.compile(
     r"(?:^|[\s_-])(?:ads?|advert\w*|interstitial|outbrain|taboola|share|sharing|sharedaddy|social|"
     r"a2a\w*|addtoany\w*|newsletter|subscri\w*|self-promo|selfpromo|promo|related-?posts|jp-relatedposts|"
     r"trustBadge\w*|off-screen|offscreen|sr-only|screen-reader-text|visually-?hidden\w*|"
-    r"wp-embedded-content|m-em-audio|searchresultdate|player|"
+    r"wp-embedded-content|m-em-audio|searchresultdate|player|element-invisible|submitted|"
+    r"comments|comments?-(?:area|form|list|add|link|links|respond|count)|"
     # a post's metadata and footer: date, byline, categories, tags (meta.py has read what it needs there)
     r"meta|footer|tags|tags?-links|cat-links|categories|breadcrumbs?)(?:$|[\s_-])"
     # Credits: a class that ENDS in copyright/credit(s) (`story-image-copyright`, `t-copyright`), not a
@@ -75,6 +76,7 @@ NAV_PREFIXES = frozenset({"点击查看", "點擊查看"})
 RELATED = re.compile(
     r"^(?:相关图集|相關圖集|相关阅读|相關閱讀|延伸阅读|延伸閱讀|相关报道|相關報導|相关新闻|相關新聞|相关链接|"
     r"推荐阅读|推薦閱讀|更多相关|更多阅读|更多閱讀|有关.{1,12}的?更多报道|有關.{1,12}的?更多報導|更多报道|更多報導|"
+    r"[您你]?可能(?:感兴趣|感興趣|喜欢|喜歡)的?(?:文章|内容|內容|新闻|新聞)?|猜你喜欢|猜你喜歡|"
     r"(?i:related|(?:and )?(?:to )?dig deeper|further reading|see also|read more|more on))\s*(?:[：:]|$|\s)"
 )
 _GENERIC_DROP = re.compile(  # anchored at the start of the paragraph (used with .match)
