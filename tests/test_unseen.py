@@ -426,3 +426,23 @@ def test_a_drupal_page_leaves_its_submitted_line_hidden_headings_related_and_com
         "<div><a href='/a/1'>另一篇文章的标题</a></div></div>"
         "<ul class='links'><li class='comment-add'><a href='#comments'>发表评论</a></li></ul></div>")
     assert a.paragraphs == ["正文第一段，说明事情的起因。", "正文第二段。"]
+
+
+def test_a_picture_with_unclosed_sources_keeps_its_photo_and_its_repeated_caption_is_not_text() -> None:
+    """lxml nests what follows an unclosed `<source>` inside it; CNA writes the caption as alt text and
+    again in the element after the picture's box."""
+    a = file_of(
+        "<div><div><div><picture><source media='(min-width:768px)' data-srcset='https://img.example.org/b.jpg'>"
+        "<img class='lazyload' data-src='https://img.example.org/a.jpg' alt='记者在街头采访。（示例社）'>"
+        "</picture></div><div>记者在街头采访。（示例社）</div></div>"
+        "<p>正文第一段，讲述采访的经过。</p><p>正文第二段，补充细节。</p></div>")
+    assert [(i["src"], i["caption"]) for i in a.images] == [
+        ("https://img.example.org/a.jpg", "记者在街头采访。（示例社）")]
+    assert a.paragraphs == ["正文第一段，讲述采访的经过。", "正文第二段，补充细节。"]
+
+
+def test_a_short_article_after_its_picture_is_not_the_pictures_caption() -> None:
+    a = file_of("<div><div><img src='https://img.example.org/a.jpg' alt=''></div>"
+                "<p>第一段，讲述事情的经过。</p><p>第二段，补充细节。</p></div>")
+    assert [i["caption"] for i in a.images] == [""]
+    assert a.paragraphs == ["第一段，讲述事情的经过。", "第二段，补充细节。"]

@@ -64,6 +64,14 @@ def caption_after(node: Tag) -> Tag | None:
     return None
 
 
+def alt_repeated_after(node: Tag, alts: set[str]) -> Tag | None:
+    """The element right after a picture that says exactly what its alt text says: its caption."""
+    sib = next_element(node) if alts else None
+    if sib is None or sib.name not in {"div", "p", "span"} or _short_text(sib, 300) is None:
+        return None
+    return sib if clean_line(sib.get_text()) in alts else None
+
+
 def _short_text(tag: Tag, limit: int) -> int | None:
     """Length of the element's text, or None as soon as it exceeds `limit` (bounded work)."""
     n = 0
@@ -124,8 +132,9 @@ def figure_wrapper(img: Tag, root: Tag, in_noscript: bool = False) -> Tag | None
             break
         if node.name == "p" and not _text_only_in_captions(node):
             break
-        if best is not None and _boxed_with_caption(best) and _paragraph_beside(node, best):
-            break  # the picture's own box (WordPress `.wp-caption`) sits in a short article: stop there
+        if best is not None and (texts := _texts_beside(node, best)) and (
+                texts > 1 or _boxed_with_caption(best)):
+            break  # the picture's box sits in a short article (its caption beside it, then paragraphs)
         best = node
         node = node.parent
     return best if best is not None and best.name not in {"a", "picture"} else None
@@ -137,10 +146,11 @@ def _boxed_with_caption(box: Tag) -> bool:
     return caption_text(box) != ""
 
 
-def _paragraph_beside(parent: Tag, box: Tag) -> bool:
-    """`parent` holds, beside `box`, a paragraph of its own: article text, not a second caption."""
-    return any(isinstance(c, Tag) and c is not box and c.name == "p" and c.get_text(strip=True)
-               and not _text_only_in_captions(c) for c in parent.children)
+def _texts_beside(parent: Tag, box: Tag) -> int:
+    """How many texts `parent` holds beside `box`: one may be the picture's caption (BBC's `<p>` after the
+    image's box), more are the article going on."""
+    return sum(1 for c in parent.children if c is not box and (
+        c.get_text(strip=True) if isinstance(c, Tag) else type(c) is NavigableString and c.strip()))
 
 
 def _text_only_in_captions(p: Tag) -> bool:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 # Never article text: code, embedded players, forms, share widgets' web components, and <noscript>
 # (its content duplicates what the page shows: BBC <picture> fallbacks, CDT lazy images).
+# Not <source>: it is empty, but lxml nests what follows an unclosed `<picture><source …><img>` inside it
+# (CNA's lead photos), so what it holds is the page's.
 SKIP_TAGS = frozenset(
     {
-        "script", "style", "noscript", "iframe", "template", "svg", "math", "video", "audio", "source",
+        "script", "style", "noscript", "iframe", "template", "svg", "math", "video", "audio",
         "track", "object", "embed", "canvas", "map", "button", "form", "input", "select", "textarea",
         "head", "title", "meta", "link", "nav", "share-button", "share-modal",
     }

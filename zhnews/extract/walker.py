@@ -265,7 +265,7 @@ class _Walker:
                 self.figure(wrapper)  # its caption and credit go with it: skip the rest of the wrapper
                 self.suppress = wrapper
                 return
-            self.add_image(src, self.take_caption_after(img) or alt_caption(img))
+            self.add_image(src, self.take_caption_after(img, {alt_caption(img)} - {""}) or alt_caption(img))
 
     def swallowed(self, tag: Tag, depth: int) -> None:
         """The article text lxml nested inside an unclosed media element is read; its fallback is not."""
@@ -333,7 +333,7 @@ class _Walker:
             self.figure(wrapper)
             self.suppress = wrapper
         else:
-            self.add_image(src, self.take_caption_after(img) or alt_caption(img))
+            self.add_image(src, self.take_caption_after(img, {alt_caption(img)} - {""}) or alt_caption(img))
 
     def figure(self, fig: Tag) -> None:
         """<figure>, or any short element that wraps one image: images plus a caption, never paragraphs."""
@@ -342,7 +342,7 @@ class _Walker:
         if not any(self.src(img) for img in imgs):  # lazy: a placeholder shown, the picture in <noscript>
             imgs = every
         caption = figures.caption_text(fig)
-        following = self.take_caption_after(fig)
+        following = self.take_caption_after(fig, {alt_caption(img) for img in imgs} - {""})
         for img in imgs:
             src = self.src(img)
             if src:
@@ -363,9 +363,10 @@ class _Walker:
             self.consumed.add(id(sib))
             sib = figures.next_element(sib)
 
-    def take_caption_after(self, node: Tag) -> str:
-        """The text of the caption right after `node`, which the walk then skips."""
-        cap = figures.caption_after(node)
+    def take_caption_after(self, node: Tag, alts: set[str]) -> str:
+        """The text of the caption right after `node`, which the walk then skips: one the outlet marks as
+        such, or an element that repeats an image's alt text (CNA writes the caption twice)."""
+        cap = figures.caption_after(node) or figures.alt_repeated_after(node, alts)
         if cap is None:
             return ""
         self.consumed.add(id(cap))
