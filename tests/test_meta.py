@@ -129,7 +129,7 @@ def test_reporter_of_a_staff_credit_line(credit: str, reporter: str) -> None:
 @pytest.mark.parametrize(
     ("raw", "clean"),
     [
-        ("KONEY BAI,KONEY BAI", "KONEY BAI"),
+        ("KONEY BAI,KONEY BAI", "Koney Bai"),  # one name, as written in running text
         ("null 张慈", "张慈"),
         ("采访记者： William Yang", "William Yang"),
         ("  洪沙 （综合报道）", "洪沙"),

@@ -446,3 +446,39 @@ def test_a_short_article_after_its_picture_is_not_the_pictures_caption() -> None
                 "<p>第一段，讲述事情的经过。</p><p>第二段，补充细节。</p></div>")
     assert [i["caption"] for i in a.images] == [""]
     assert a.paragraphs == ["第一段，讲述事情的经过。", "第二段，补充细节。"]
+
+
+@pytest.mark.parametrize(("opening", "author"), [
+    ("（大纪元专栏作家王小山撰文）正文开头，讲述事情。", "王小山"),
+    ("（英文大纪元记者Eva Lin报导／张三编译）正文开头，讲述事情。", "Eva Lin"),  # the translator is no author
+])
+def test_a_columnists_and_a_translated_reporters_bylines_name_the_writer(opening: str, author: str) -> None:
+    assert file_of(f"<div><p>{opening}</p><p>第二段。</p></div>").author == author
+
+
+@pytest.mark.parametrize("line", ["【示例报2022年10月16日讯】", "Photo by Jane Doe on Unsplash",
+                                  "时事讨论每星期一到四北京时间晚上九点播出，敬请收看。"])
+def test_a_lone_dateline_a_stock_photo_credit_and_a_broadcast_schedule_are_not_text(line: str) -> None:
+    assert file_of(f"<div><p>{line}</p><p>正文第一段，讲述事情的经过。</p></div>").paragraphs == [
+        "正文第一段，讲述事情的经过。"]
+
+
+def test_a_banner_linking_to_a_subscription_page_is_not_a_picture() -> None:
+    a = file_of("<div><p>正文第一段，讲述事情的经过。</p>"
+                "<a href='https://subscribe.example.org/promotions/x?utm_source=site'>"
+                "<img src='https://img.example.org/banner.jpg'></a><p>正文第二段。</p></div>")
+    assert a.images == [] and a.paragraphs == ["正文第一段，讲述事情的经过。", "正文第二段。"]
+
+
+@pytest.mark.parametrize("figure", [
+    # CDT 2022: the caption after a <br>, in a small grey span
+    "<p><img src='https://img.example.org/a.jpg'><br>"
+    "<span style='font-size: 0.8em;color:#666'>画作：春天的田野</span></p>",
+    # Nikkei: the photo and its caption in a two-row table
+    "<table><tr><td><img src='https://img.example.org/a.jpg'></td></tr>"
+    "<tr><td><span style='font-size:8pt'><strong>画作：春天的田野</strong></span></td></tr></table>",
+])
+def test_a_caption_after_a_line_break_or_in_the_next_table_row_is_the_pictures(figure: str) -> None:
+    a = file_of(f"<div><p>正文第一段，讲述事情的经过。</p>{figure}<p>正文第二段。</p></div>")
+    assert [i["caption"] for i in a.images] == ["画作：春天的田野"]
+    assert a.paragraphs == ["正文第一段，讲述事情的经过。", "正文第二段。"]

@@ -95,3 +95,10 @@ def test_canonical_url_raises_only_value_error_and_is_idempotent(tail: str) -> N
             continue
         assert once.startswith("https://") and "#" not in once
         assert canonical_url(once) == once
+
+
+def test_a_link_with_the_sites_host_glued_before_an_absolute_url_is_that_url() -> None:
+    assert absolute_url("https://www.example.comhttps://itunes.example.org/podcast/1") == (
+        "https://itunes.example.org/podcast/1")
+    assert absolute_url("https://web.archive.org/web/2020/https://a.example.org/x") == (
+        "https://web.archive.org/web/2020/https://a.example.org/x")

@@ -36,7 +36,7 @@ from zhnews.text import HAN
 # photo credits. Matched as whole words inside the attribute (BBC's `css-…-VisuallyHiddenText` too).
 _CHROME_ATTR = re.compile(
     r"(?:^|[\s_-])(?:ads?|advert\w*|interstitial|outbrain|taboola|share|sharing|sharedaddy|social|"
-    r"a2a\w*|addtoany\w*|newsletter|subscri\w*|self-promo|selfpromo|promo|related-?posts|jp-relatedposts|"
+    r"a2a\w*|addtoany\w*|service-links|newsletter|subscri\w*|self-promo|selfpromo|promo|related-?posts|jp-relatedposts|"
     r"trustBadge\w*|off-screen|offscreen|sr-only|screen-reader-text|visually-?hidden\w*|"
     r"wp-embedded-content|m-em-audio|searchresultdate|player|element-invisible|submitted|"
     r"comments|comments?-(?:area|form|list|add|link|links|respond|count)|"
@@ -108,6 +108,10 @@ _GENERIC_DROP = re.compile(  # anchored at the start of the paragraph (used with
             r"this article appeared in the .{0,80}print edition|letters (?:to the editor )?are welcome",
             # Site navigation after the article: `MORE`, `No More.`, `阅读更多` (section lists: _NAV_LIST).
             r"(?:more|no more|read more|阅读更多|閱讀更多|查看更多|更多)\W*$",
+            # A wire dateline standing alone as a paragraph: `【大纪元2022年10月16日讯】`.
+            r"[【\[［]\s*[^】\]］]{0,12}?\d{2,4}年\d{1,2}月\d{1,2}日(?:讯|訊|电|電)?\s*[】\]］]$",
+            # A stock-photo credit: `Photo by Jane Doe on Unsplash`.
+            r"(?:photo|image) by .{1,60} on (?:unsplash|pexels|pixabay)\.?$",
             # A programme's closing production credit: `《新闻看点》制作组`.
             r"《[^》]{1,20}》\s*(?:制作组|製作組|节目组|節目組|摄制组|攝製組)[。.]?$",
             # A column's sponsor line, the same under every piece of the column.
@@ -140,6 +144,10 @@ _SUBSCRIBE_NOW = re.compile(
     r"(?:快来|快來|欢迎|歡迎|立即|马上|馬上|免费|免費)(?:订阅|訂閱)|(?:订阅|訂閱)\s*[《「]"
 )
 _PROMO_MAX = 80
+# A programme's broadcast schedule: `时事大家谈每星期一到四…北京时间晚上九点播出，敬请收看。`
+_SCHEDULE = re.compile(
+    r".{0,100}(?:播出|首播|重播|直播).{0,12}(?:敬请|敬請)(?:收看|收听|收聽|关注|關注)[。！!]?$"
+)
 
 
 # A subscription invitation: `… subscribe here www.economist.com/intelligenceoffer`, `please subscribe to
@@ -154,6 +162,8 @@ _NAV_LIST = re.compile(r"(?:[^\s|｜·•/]{1,8}\s*[|｜·•/]\s*){3,}[^\s|｜�
 def _gated_drop(text: str) -> bool:
     # `in` tests joined by `and`/`or`, not loops over word lists: this runs for every paragraph
     if "appeared" in text and _WORDPRESS_FOOTER.match(text):
+        return True
+    if ("敬请" in text or "敬請" in text) and len(text) <= _NOTICE_MAX and _SCHEDULE.match(text):
         return True
     if ("电子报" in text or "電子報" in text) and len(text) <= _PROMO_MAX and _SUBSCRIBE_NOW.search(text):
         return True

@@ -29,6 +29,7 @@ _AUTHOR_NOISE = re.compile(
 _NAME_SPLIT = re.compile(r"\s*[,，、/]\s*|\s{2,}")
 # A role before a name, a space between (`东京特约记者 楚良一`, `本台记者 王明`): the name is after it.
 _SPACED_ROLE = re.compile(f"^[{HAN}]{{0,6}}(?:记者|記者|通讯员|通訊員|特派员|特派員)\\s+(?=\\S)")
+_LATIN_NAME = re.compile(r"[A-Z][A-Z'.-]+(?: [A-Z][A-Z'.-]+)+$")
 # A label that names no one (`文/ 温云超`, `图：…`): what follows it is the name.
 _LABEL_WORDS = frozenset({"文", "图", "圖", "撰文", "文字", "摄影", "攝影", "作者", "记者", "記者"})
 # The reporter, or the writer of a credit that names one person for two roles (BBC `(编写/责编：横路)`).
@@ -38,6 +39,7 @@ _CREDIT_REPORTER = re.compile(
 )
 _REPORTED = re.compile(r"(?:综合|綜合)?(?:报[道导]|報[導道])$")
 _TOKENS = re.compile(r"[\s、,，/／]+")
+_SEPARATORS = re.compile(r"[、,，/／]+")
 # Places that wire and credit bylines glue to the reporter's name (`林小美台北3日電`, `家傲华盛顿报道`), in
 # both scripts. Data, so an unknown place gives no author rather than a wrong one.
 PLACES = (
@@ -57,8 +59,9 @@ _PLACE_SUFFIX = ("縣", "县", "市")
 # A wire byline in parentheses opening the text: `（中央社記者林小美台北3日電）`,
 # `（大纪元记者李净综合报导）`, `（记者王明/台北报导）`. The agency before 记者 is a source, never an author.
 _WIRE_BYLINE = re.compile(
-    r"[（(]\s*[^（）()]{0,12}?(?:特约|特約)?(?:记者|記者|特派员|特派員)\s*([^（）()\d]{1,30}?)\s*"
-    r"(\d{1,2}日)?\s*(?:综合|綜合|采访|採訪)?(?:外电|外電)?(?:报导|报道|報導|報道|专电|專電|电|電)\s*[）)]"
+    r"[（(]\s*[^（）()]{0,12}?(?:特约|特約)?(?:记者|記者|特派员|特派員|专栏作家|專欄作家)\s*([^（）()\d]{1,30}?)\s*"
+    r"(\d{1,2}日)?\s*(?:综合|綜合|采访|採訪)?(?:外电|外電)?(?:报导|报道|報導|報道|专电|專電|电|電|撰文)"
+    r"\s*(?:[／/][^（）()]{1,20})?[）)]"
 )
 # A column's standfirst opening with its writer(s): `刘远举：…`, `程实、王宇哲：…`, `马卡罗夫：…`.
 _NAME = f"(?:[{HAN}]{{2,4}}|[{HAN}]{{1,8}}[·•．][{HAN}]{{1,8}})"
@@ -82,6 +85,8 @@ def clean_author(raw: str) -> str:
     names: list[str] = []
     for name in _NAME_SPLIT.split(text):
         name = _SPACED_ROLE.sub("", name.strip(" ·|"))
+        if name.isupper() and _LATIN_NAME.match(name):  # NYT's `PETER BAKER`: the name, not its typesetting
+            name = name.title()
         if not name or name in _LABEL_WORDS or name.casefold() in NOT_PERSONS or code_for_alias(name):
             continue
         if name.casefold() not in (n.casefold() for n in names):
@@ -202,7 +207,9 @@ def _glued_place(text: str) -> int | None:
 def _names_before_places(text: str) -> str:
     """Names from `甲乙、丙丁戊新竹`: tokens split at separators, a place glued at the end of one removed."""
     names: list[str] = []
-    for token in _TOKENS.split(text):
+    tokens = [t for part in _SEPARATORS.split(text)  # a Latin name keeps its spaces (`Eva Fu`)
+              for t in (_TOKENS.split(part) if HAN_RE.search(part) else [part.strip()])]
+    for token in tokens:
         token = token.removesuffix("综合").removesuffix("綜合")
         cut = _glued_place(token)
         if cut is not None:

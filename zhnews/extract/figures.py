@@ -19,7 +19,8 @@ from zhnews.extract.tag_roles import INLINE, MAX_DEPTH, SKIP_TAGS
 from zhnews.text import clean_line
 
 # Containers that are never a figure wrapper, however short their text.
-_NOT_FIGURE = frozenset({"body", "html", "main", "article", "section", "[document]", "li", "ul", "ol", "td"})
+# (A table cell is no stop: Nikkei boxes a photo and its caption in a two-row table.)
+_NOT_FIGURE = frozenset({"body", "html", "main", "article", "section", "[document]", "li", "ul", "ol"})
 # Elements that mean "this is article structure", never a picture box.
 _BLOCKERS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "table", "figure"})
 _CAPTION_TAGS = frozenset({"small", "figcaption", "cite"})
@@ -51,6 +52,8 @@ def caption_after(node: Tag) -> Tag | None:
     DW/VOA `<div><small>…</small></div>`, NYT `<small>` beside the image, CDT a small-font `<span style>`.
     """
     sib = next_element(node)
+    while sib is not None and sib.name == "br":  # CDT `<p><img><br><span style=…>caption</span>`
+        sib = next_element(sib)
     if sib is None:
         return None
     if sib.name == "small":

@@ -451,7 +451,7 @@ _GENERIC_STEPS: tuple[tuple[tuple[str, ...], Step], ...] = (
     (("author", "byline", "ld+json", "vcard"), _take_byline_markup),
     (("作者", "撰文", "撰稿"), _take_labelled_author),
     (("责编", "網編", "网编", "責編"), _take_credit_line),
-    (("记者", "記者", "特派"), _take_wire_byline),
+    (("记者", "記者", "特派", "专栏作家", "專欄作家"), _take_wire_byline),
 )
 # Steps for one outlet's own markup, named in its registry entry (`header_steps`). None is needed today:
 # every header the corpus shows has a generic reading.

@@ -77,6 +77,10 @@ def canonical_url(url: str) -> str:
     return urlunsplit(("https", netloc, path, query, ""))
 
 
+# A site that prefixed its own host to a link already absolute: the link is the URL after it.
+_GLUED_HOST = re.compile(r"https?://[^/?#]+?(https?://.+)$", re.IGNORECASE)
+
+
 def absolute_url(url: str, base_url: str = "") -> str:
     """`url` resolved against `base_url` and upgraded to https; "" when it is not a web URL.
 
@@ -90,6 +94,8 @@ def absolute_url(url: str, base_url: str = "") -> str:
     )
     if not url:
         return ""
+    if (glued := _GLUED_HOST.match(url)) is not None:  # `https://www.economist.comhttps://itunes…`
+        url = glued.group(1)
     try:
         if base_url and not url.startswith(("https://", "http://")):  # absolute URLs need no join
             url = urljoin(base_url, url)

@@ -34,6 +34,12 @@ _FLOW = frozenset({
     "p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote",
     "figure", "table", "img", "picture",
 })
+# Where a banner links: the outlet's subscription shop or a promotion (zaobao `subscribe.sph.com.sg/
+# promotions/…?utm_…`), a donation page.
+_PROMO_HREF = re.compile(
+    r"//(?:subscribe|subscription|donate|shop)\.|/(?:subscribe|subscription|promotions?|donate)(?:/|\?|$)",
+    re.IGNORECASE,
+)
 _HEADINGS = {"h1": "h2", "h2": "h2", "h3": "h3", "h4": "h4", "h5": "h4", "h6": "h4"}
 _FORMAT = frozenset({"strong", "b", "em", "i"})
 _BOLD = frozenset({"strong", "b"})
@@ -299,6 +305,8 @@ class _Walker:
             return  # "点击查看本文英文版" and the like: navigation, not text (unless a sentence goes on)
         # The href is resolved (absolute https, or dropped) by sanitise_html, the one place that does it.
         href = tag.get("href")
+        if isinstance(href, str) and _PROMO_HREF.search(href) and not tag.get_text(strip=True):
+            return  # a banner: a picture linking to the subscription or promotion page
         self.markup(f'<a href="{escape(href)}">' if isinstance(href, str) and href.strip() else "<a>")
         self.link_depth += 1
         self.walk(tag, depth)
