@@ -38,6 +38,7 @@ STAGES = (
     "http",
     "load",
     "history",
+    "repack",  # with history: also a build from a repacked copy (a repack of ~30 min at 300k, kept)
 )
 CHANGE_FRACTION = 0.01
 CHANGE_SEED = 7
@@ -240,6 +241,8 @@ def bench_one(
         log(f"[{n}] build from git history vs folder build of the same files, {cores} workers")
         rounds = 2 if n <= 60_000 else 1  # best of two alternating pairs where it is cheap
         result = history.measure(corpus, base, cores, seed, rounds, log)
+        if "repack" in stages:
+            result["repacked"] = history.measure_repacked(corpus, base, cores, log)
         # its own machine line: the stage is often run alone, at another time than the other stages
         run.save("history", {**result, "machine": fresh_machine, "load_at_end": machine.load_average()})
         log(f"[{n}]   {result['versions_per_s']:.0f} versions/s vs {result['folder_files_per_s']:.0f} "

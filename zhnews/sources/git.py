@@ -58,12 +58,14 @@ SPECIAL_MODES = {"120000": "a symbolic link", "160000": "a submodule"}
 
 
 # `git log --raw` reads two trees per commit (an archive folder's tree is megabytes, rewritten by every
-# commit, stored as a chain of deltas). On the 300k benchmark repository (2,000 newest commits, oldest first)
-# its CPU is set by the delta-base cache, not the pack windows: 39 CPU-s with 8 MB (any window size from 4 MB
-# to 1 GB), 11-13 with 64 MB. The whole 300k history build with 64 MB and windows of commits: 545 s, 471 MB
-# peak summed RSS (benchmarks/RESULTS.md).
-_LOG_GIT = ("git", "-c", "core.packedGitWindowSize=4m", "-c", "core.packedGitLimit=16m",
-            "-c", "core.deltaBaseCacheLimit=64m")
+# commit, stored as a chain of deltas), so its CPU is set by the delta-base cache, not the pack windows.
+# Measured on the 300k benchmark repository, 1,000 commits: with fast-import's pack (each tree a delta of
+# its previous version) 8 MB cost 3x more than 64 MB, and 64-512 MB cost the same (2.3 CPU-s); with the
+# same history repacked as a server packs a clone (`git repack -adf`: chains based on the newest objects,
+# deeper), up to 80 MB cost 18-22 CPU-s and 96 MB or more 1.8-2.7 (a cliff: the working set of tree
+# bases). 128 MB stands clear of it on both packs; the log process then holds ~200 MB.
+LOG_GIT = ("git", "-c", "core.packedGitWindowSize=4m", "-c", "core.packedGitLimit=16m",
+           "-c", "core.deltaBaseCacheLimit=128m")
 
 
 def git_dir_of(repo: Path) -> str | None:
@@ -192,7 +194,7 @@ class GitHistorySource:
             yield from self._log_window(commits[start : start + LOG_WINDOW])
 
     def _log_window(self, commits: list[str]) -> Iterator[_Version]:
-        cmd = [*_LOG_GIT, "--git-dir", self.git_dir, *LOG_ARGS, *commits, "--"]
+        cmd = [*LOG_GIT, "--git-dir", self.git_dir, *LOG_ARGS, *commits, "--"]
         with tempfile.TemporaryFile() as errors, \
                 subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors, env=GIT_ENV) as proc:
             assert proc.stdout is not None
