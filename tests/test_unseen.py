@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 
 from tests.conftest import FIXTURES
 from zhnews import parse
-from zhnews.article import Article
+from zhnews.article import Article, ParseError
 from zhnews.extract.body import extract_body
 from zhnews.extract.meta import extract
 from zhnews.extract.urls import canonical_url
@@ -482,3 +482,8 @@ def test_a_caption_after_a_line_break_or_in_the_next_table_row_is_the_pictures(f
     a = file_of(f"<div><p>正文第一段，讲述事情的经过。</p>{figure}<p>正文第二段。</p></div>")
     assert [i["caption"] for i in a.images] == ["画作：春天的田野"]
     assert a.paragraphs == ["正文第一段，讲述事情的经过。", "正文第二段。"]
+
+
+def test_a_picture_alone_without_a_caption_is_a_file_cut_short_not_an_article() -> None:
+    with pytest.raises(ParseError, match="empty body"):
+        file_of("<div>20/07/2020 - 17:50</div><img src='https://img.example.org/a/w:310/p:16x9/velo.jpg'>")

@@ -67,7 +67,8 @@ def _parse(data: bytes, source: str) -> Article:
     header = meta.extract(soup, outlet=outlet, url=url, html=env.html)
     body = extract_body(soup, outlet=outlet, url=url, title=title)
     paragraphs = [p for p in body.paragraphs if p]
-    if not body.lead and not paragraphs and not body.images:  # a photo post's pictures are its content
+    # A photo post's captioned pictures are its content; a picture alone is a file cut short, as often.
+    if not body.lead and not paragraphs and not any(image["caption"] for image in body.images):
         if clean_line(soup.get_text(" ")) == title:
             raise ParseError("empty body: the HTML only repeats the title")
         raise ParseError("empty body: no article text in the HTML")
