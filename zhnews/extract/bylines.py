@@ -30,15 +30,12 @@ _NAME_SPLIT = re.compile(r"\s*[,，、/]\s*|\s{2,}")
 # A role before a name, a space between (`东京特约记者 楚良一`, `本台记者 王明`): the name is after it.
 _SPACED_ROLE = re.compile(f"^[{HAN}]{{0,6}}(?:记者|記者|通讯员|通訊員|特派员|特派員)\\s+(?=\\S)")
 _LATIN_NAME = re.compile(r"[A-Z][A-Z'.-]+(?: [A-Z][A-Z'.-]+)+$")
-# A label that names no one (`文/ 温云超`, `图：…`): what follows it is the name.
-_LABEL_WORDS = frozenset({"文", "图", "圖", "撰文", "文字", "摄影", "攝影", "作者", "记者", "記者"})
 # The reporter, or the writer of a credit that names one person for two roles (BBC `(编写/责编：横路)`).
 _CREDIT_REPORTER = re.compile(
     r"(?:记者|記者|编写|編寫|撰稿)\s*(?:[/／、]\s*(?:责编|責編|编辑|編輯)\s*)?[：:]?\s*(.*?)\s*"
     r"(?:责任编辑|責任編輯|责编|責編|网编|網編|编辑|編輯|$)"
 )
 _REPORTED = re.compile(r"(?:综合|綜合)?(?:报[道导]|報[導道])$")
-_TOKENS = re.compile(r"[\s、,，/／]+")
 _SEPARATORS = re.compile(r"[、,，/／]+")
 # Places that wire and credit bylines glue to the reporter's name (`林小美台北3日電`, `家傲华盛顿报道`), in
 # both scripts. Data, so an unknown place gives no author rather than a wrong one.
@@ -72,7 +69,8 @@ _NOT_A_NAME = frozenset(
     re.split(
         r"\s+",
         "记者 記者 编者 編者 编者按 編者按 导读 導讀 导语 導語 摘要 提要 按语 按語 问 答 原标题 原標題 "
-        "标题 標題 来源 來源 原文 作者 网友 網友 读者 讀者 评论 評論 主持人 嘉宾 嘉賓 注 编按 編按",
+        "标题 標題 来源 來源 原文 作者 网友 網友 读者 讀者 评论 評論 主持人 嘉宾 嘉賓 注 编按 編按 "
+        "文 图 圖 撰文 文字 摄影 攝影",  # labels before a name (`文/ 温云超`)
     )
 )
 
@@ -87,7 +85,7 @@ def clean_author(raw: str) -> str:
         name = _SPACED_ROLE.sub("", name.strip(" ·|"))
         if name.isupper() and _LATIN_NAME.match(name):  # NYT's `PETER BAKER`: the name, not its typesetting
             name = name.title()
-        if not name or name in _LABEL_WORDS or name.casefold() in NOT_PERSONS or code_for_alias(name):
+        if not name or name in _NOT_A_NAME or name.casefold() in NOT_PERSONS or code_for_alias(name):
             continue
         if name.casefold() not in (n.casefold() for n in names):
             names.append(name)
@@ -208,7 +206,7 @@ def _names_before_places(text: str) -> str:
     """Names from `甲乙、丙丁戊新竹`: tokens split at separators, a place glued at the end of one removed."""
     names: list[str] = []
     tokens = [t for part in _SEPARATORS.split(text)  # a Latin name keeps its spaces (`Eva Fu`)
-              for t in (_TOKENS.split(part) if HAN_RE.search(part) else [part.strip()])]
+              for t in (part.split() if HAN_RE.search(part) else [part.strip()])]
     for token in tokens:
         token = token.removesuffix("综合").removesuffix("綜合")
         cut = _glued_place(token)

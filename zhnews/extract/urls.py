@@ -94,7 +94,7 @@ def absolute_url(url: str, base_url: str = "") -> str:
     )
     if not url:
         return ""
-    if (glued := _GLUED_HOST.match(url)) is not None:  # `https://www.economist.comhttps://itunes…`
+    if url.find("://", 8) > 0 and (glued := _GLUED_HOST.match(url)):  # `https://www.x.comhttps://…`
         url = glued.group(1)
     try:
         if base_url and not url.startswith(("https://", "http://")):  # absolute URLs need no join

@@ -271,7 +271,7 @@ class _Walker:
                 self.figure(wrapper)  # its caption and credit go with it: skip the rest of the wrapper
                 self.suppress = wrapper
                 return
-            self.add_image(src, self.take_caption_after(img, {alt_caption(img)} - {""}) or alt_caption(img))
+            self.add_image(src, self.caption_of(img))
 
     def swallowed(self, tag: Tag, depth: int) -> None:
         """The article text lxml nested inside an unclosed media element is read; its fallback is not."""
@@ -341,7 +341,7 @@ class _Walker:
             self.figure(wrapper)
             self.suppress = wrapper
         else:
-            self.add_image(src, self.take_caption_after(img, {alt_caption(img)} - {""}) or alt_caption(img))
+            self.add_image(src, self.caption_of(img))
 
     def figure(self, fig: Tag) -> None:
         """<figure>, or any short element that wraps one image: images plus a caption, never paragraphs."""
@@ -350,7 +350,7 @@ class _Walker:
         if not any(self.src(img) for img in imgs):  # lazy: a placeholder shown, the picture in <noscript>
             imgs = every
         caption = figures.caption_text(fig)
-        following = self.take_caption_after(fig, {alt_caption(img) for img in imgs} - {""})
+        following = self.take_caption_after(fig, imgs)
         for img in imgs:
             src = self.src(img)
             if src:
@@ -371,9 +371,14 @@ class _Walker:
             self.consumed.add(id(sib))
             sib = figures.next_element(sib)
 
-    def take_caption_after(self, node: Tag, alts: set[str]) -> str:
+    def caption_of(self, img: Tag) -> str:
+        """A picture outside any box: the caption right after it, else its alt text."""
+        return self.take_caption_after(img, [img]) or alt_caption(img)
+
+    def take_caption_after(self, node: Tag, imgs: list[Tag]) -> str:
         """The text of the caption right after `node`, which the walk then skips: one the outlet marks as
-        such, or an element that repeats an image's alt text (CNA writes the caption twice)."""
+        such, or an element that repeats the alt text of one of `imgs` (CNA writes the caption twice)."""
+        alts = {alt for img in imgs if (alt := alt_caption(img))}
         cap = figures.caption_after(node) or figures.alt_repeated_after(node, alts)
         if cap is None:
             return ""
