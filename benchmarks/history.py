@@ -26,6 +26,7 @@ from benchmarks.history_repo import append_commit, make_repo
 from benchmarks.proctree import run_measured
 from benchmarks.scale_corpus import MARK, article_files
 from zhnews.sources.git import LOG_GIT
+from zhnews.sources.git_objects import run_git
 
 ROOT = Path(__file__).resolve().parent.parent
 NEW_ARTICLES = 6  # one archiver run
@@ -77,7 +78,7 @@ def repacked_copy(repo: Path, log: Callable[[str], None] = print) -> tuple[Path,
     objects, deeper). Made once per generated repository (~30 min at 300k on 2 cores) and kept beside it;
     (path, seconds the repack took, 0 when reused)."""
     copy = repo.parent / "history-repacked.git"
-    head = _git(repo, "rev-parse", "main")
+    head = run_git(str(repo), "rev-parse", "main").strip()
     stamp = copy / "zhnews-made-from"
     if stamp.exists() and stamp.read_text() == head:
         return copy, 0.0
@@ -88,11 +89,6 @@ def repacked_copy(repo: Path, log: Callable[[str], None] = print) -> tuple[Path,
     subprocess.run(["git", "--git-dir", str(copy), "repack", "-adf", "-q"], check=True)
     stamp.write_text(head)
     return copy, time.perf_counter() - started
-
-
-def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "--git-dir", str(repo), *args], capture_output=True, check=True,
-                          text=True).stdout.strip()
 
 
 def _log_walk_seconds(repo: Path) -> float:
