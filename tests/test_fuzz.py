@@ -123,3 +123,12 @@ def test_deeply_nested_markup_is_handled(depth: int) -> None:
 def test_a_huge_file_is_refused_with_a_reason() -> None:
     with pytest.raises(ParseError, match="too large"):
         parse(b"[t](https://a.b/c)\n------\n\n<p>" + b"x" * 21_000_000 + b"</p>", "x.md")
+
+
+def test_a_time_element_nested_in_a_removed_update_time_is_handled() -> None:
+    """Found by the fuzzer: a malformed `<time` nests the rest of the header in the update time, which is
+    removed first; the times inside it were then read from a decomposed tag (AttributeError)."""
+    check("<!--1625918700000-->\n[一个标题](https://news.example.org/a/1)\n------\n\n"
+          "<p><time class='updated' datetime='2021-07-10T12:00:00Z'>更新于 <time class='updated' "
+          "datetime='2021-07-09T12:00:00Z'>九日</time> <time datetime='2021-07-02T01:15:00Z'>二日</time>"
+          "</time></p><p>正文第一段，讲述事情的经过。</p>".encode())

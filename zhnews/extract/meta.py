@@ -204,12 +204,14 @@ def _take_time(root: Tag, head: Tag | None, outlet: str, meta: Meta) -> None:
     if chosen is None:
         chosen = next((t for t, r in zip(times, roles, strict=False) if r != "updated"), None)
     for time_tag, role in zip(times, roles, strict=False):
+        if time_tag.decomposed:  # inside an update time removed above (a malformed `<time` swallows the rest)
+            continue
         if role == "updated" and time_tag is not chosen:
             value = str(time_tag.get("datetime") or "").strip()
             if value and (ev := evidence(value, "updated_time", dateline_zone(outlet))) is not None:
                 meta.set_aside.append(ev)
             _remove_with_empty_parents(time_tag, root)
-    if chosen is None:
+    if chosen is None or chosen.decomposed:  # it sat inside the update time just removed
         return
     value = str(chosen.get("datetime") or chosen.get("pudate") or "").strip()
     shown = clean_line(chosen.get_text())
